@@ -1,0 +1,35 @@
+/** The model manifest described in docs/model-manifest.md, as the SDK sees it after validation. */
+export interface ModelInputSpec {
+  name: string;
+  layout: 'NCHW' | 'NHWC';
+  height: number;
+  width: number;
+  channels: 1 | 3;
+  color: 'gray' | 'rgb' | 'bgr';
+  /** Per channel: x = (pixel / 255 - mean) / std. */
+  mean: number[];
+  std: number[];
+  dtype: 'float32' | 'int8' | 'uint8';
+  quantization?: { scale: number; zeroPoint: number };
+}
+
+export interface ModelOutputSpec {
+  name: string;
+  kind: 'logits' | 'probabilities';
+}
+
+export interface ModelManifest {
+  schema: 'fer-edge/model@1';
+  name: string;
+  format: 'onnx' | 'tflite';
+  precision: 'fp32' | 'fp16' | 'int8';
+  sha256: string;
+  labels: string[];
+  input: ModelInputSpec;
+  output: ModelOutputSpec;
+  temperature: number;
+  crop?: { expand: number };
+  source?: { model: string; sha256: string };
+  metrics?: Record<string, unknown>;
+  training?: Record<string, unknown>;
+}
