@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import * as ort from 'onnxruntime-node';
+import { ModelError } from '../src/sdk/errors.js';
+import { inferShapes } from '../src/quantize/onnx/shape-inference.js';
+import { decodeModel, encodeModel } from '../src/quantize/onnx/proto.js';
+import { simplifyGraph } from '../src/quantize/onnx/simplify.js';
+import { sharedPath, skipUnlessShared } from './helpers/shared.js';
+
+const MINI_XCEPTION = ['peers', 'mini_xception_fer2013.onnx'] as const;
+
+function deterministicInput(count: number): Float32Array {
+  const data = new Float32Array(count);
+  for (let i = 0; i < count; i++) data[i] = Math.sin(i * 0.37) * 0.9;
+  return data;
+}
+
+async function run(bytes: Uint8Array, input: Float32Array): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(bytes);
+  const result = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', input, [2, 1, 64, 64]) });
+  const output = result[session.outputNames[0]!]!.data as Float32Array;
+  await session.release();
+  return output;
+}
+
+test('an ONNX model survives decode -> encode byte-for-byte in behaviour', { skip: skipUnlessShared(...MINI_XCEPTION) }, async () => {
+  const original = readFileSync(sharedPath(...MINI_XCEPTION));
+  const model = decodeModel(original);
+  assert.equal(model.graph.nodes.length, 55);
+  assert.equal(model.graph.inputs.length, 1, 'initializers are not listed as inputs');
+  const input = deterministicInput(2 * 64 * 64);
+  assert.deepEqual(await run(encodeModel(model), input), await run(original, input));
+});
+
+test('BatchNormalization folding and no-op removal keep the outputs within float rounding', { skip: skipUnlessShared(...MINI_XCEPTION) }, async () => {
+  const original = readFileSync(sharedPath(...MINI_XCEPTION));
+  const model = decodeModel(original);
+  const { foldedBatchNorms, removedNoOps } = simplifyGraph(model.graph);
+  assert.ok(foldedBatchNorms >= 10, `folded ${foldedBatchNorms}`);
+  assert.equal(removedNoOps, 1);
+  assert.ok(!model.graph.nodes.some((n) => n.opType === 'BatchNormalization' && n.inputs[0]?.startsWith('conv')));
+  const input = deterministicInput(2 * 64 * 64);
+  const [expected, actual] = [await run(original, input), await run(encodeModel(model), input)];
+  const worst = Math.max(...expected.map((v, i) => Math.abs(v - actual[i]!)));
+  assert.ok(worst < 1e-4, `largest probability difference ${worst}`);
+});
+
+test('shape inference gives every value a static shape for batch 1', { skip: skipUnlessShared(...MINI_XCEPTION) }, () => {
+  const model = decodeModel(readFileSync(sharedPath(...MINI_XCEPTION)));
+  simplifyGraph(model.graph);
+  const shapes = inferShapes(model.graph);
+  assert.deepEqual(shapes.get('input'), [1, 1, 64, 64]);
+  assert.deepEqual(shapes.get('probabilities'), [1, 7]);
+  for (const node of model.graph.nodes) assert.ok(shapes.get(node.outputs[0]!)!.every((d) => Number.isInteger(d) && d > 0), node.name);
+});
+
+test('bytes that are not ONNX are refused with a ModelError', () => {
+  assert.throws(() => decodeModel(Buffer.from('this is a text file, not a model\n'), 'notes.txt'), (error: unknown) => {
+    assert.ok(error instanceof ModelError);
+    assert.match(error.message, /^notes\.txt is not an ONNX model/);
+    return true;
+  });
+});
+
+test('an operator the tool does not handle is named with its node', { skip: skipUnlessShared(...MINI_XCEPTION) }, () => {
+  const model = decodeModel(readFileSync(sharedPath(...MINI_XCEPTION)));
+  model.graph.nodes[2]!.opType = 'Einsum';
+  assert.throws(() => inferShapes(model.graph), /unsupported operator Einsum \(node "/);
+});
