@@ -1,0 +1,3 @@
+export { LatencyWindow, StageLatencies } from './latency.js';
+export { FpsCounter } from './fps.js';
+export { DroppedFrames } from './dropped-frames.js';

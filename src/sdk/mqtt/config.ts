@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+
+const BROKER_PROTOCOLS = ['mqtt:', 'mqtts:', 'ws:', 'wss:'];
+
+export const mqttConfigSchema = z.object({
+  /** mqtt://, mqtts://, ws:// or wss://. Absent: an embedded broker is started on `embedded.host:embedded.port`. */
+  url: z
+    .string()
+    .refine((value) => URL.canParse(value) && BROKER_PROTOCOLS.includes(new URL(value).protocol), {
+      message: `must be a URL starting with ${BROKER_PROTOCOLS.map((p) => `${p}//`).join(', ')}`,
+    })
+    .optional(),
+  /** Default: fer-edge-<device id>. */
+  clientId: z.string().min(1).optional(),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  /** File paths (PEM). */
+  tls: z
+    .object({
+      ca: z.string().optional(),
+      cert: z.string().optional(),
+      key: z.string().optional(),
+      rejectUnauthorized: z.boolean().default(true),
+    })
+    .optional(),
+  /** 4 = MQTT 3.1.1 (the embedded broker speaks only this), 5 = MQTT 5. */
+  protocolVersion: z.union([z.literal(4), z.literal(5)]).default(4),
+  keepaliveSec: z.number().int().min(0).max(65535).default(30),
+  /** Topics are `<topicPrefix>/<device id>/status|events|faces/<id>|stats`. */
+  topicPrefix: z
+    .string()
+    .min(1)
+    .refine((value) => !/[#+]/.test(value) && !value.endsWith('/'), { message: 'must not contain # or + or end with /' })
+    .default('fer-edge'),
+  /** Events not yet acknowledged by the broker (queued or in flight); beyond this the oldest queued are dropped. */
+  outboxSize: z.number().int().min(1).default(10_000),
+  /** QoS 1 events handed to the MQTT client at once, awaiting PUBACK. */
+  maxInflight: z.number().int().min(1).max(1000).default(32),
+  reconnect: z
+    .object({
+      minDelayMs: z.number().int().min(10).default(1000),
+      maxDelayMs: z.number().int().min(10).default(30_000),
+    })
+    .refine((r) => r.maxDelayMs >= r.minDelayMs, { message: 'maxDelayMs must be >= minDelayMs' })
+    .prefault({}),
+  /** Interval of the `stats` topic when the publisher's own timer is used. */
+  statsIntervalSec: z.number().positive().default(5),
+  /** How long close() waits for queued events to be acknowledged before it publishes `offline` and disconnects. */
+  closeTimeoutMs: z.number().int().min(0).default(3000),
+  embedded: z
+    .object({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(1883),
+    })
+    .prefault({}),
+  homeAssistant: z
+    .object({
+      enabled: z.boolean().default(false),
+      discoveryPrefix: z.string().min(1).default('homeassistant'),
+    })
+    .prefault({}),
+});
+
+export type MqttConfig = z.infer<typeof mqttConfigSchema>;
+export type MqttConfigInput = z.input<typeof mqttConfigSchema>;
+
+/** Environment variables that override the configuration file (so that secrets need not live in it). */
+export const MQTT_ENV = {
+  url: 'FER_EDGE_MQTT_URL',
+  username: 'FER_EDGE_MQTT_USERNAME',
+  password: 'FER_EDGE_MQTT_PASSWORD',
+  clientId: 'FER_EDGE_MQTT_CLIENT_ID',
+  ca: 'FER_EDGE_MQTT_CA',
+  cert: 'FER_EDGE_MQTT_CERT',
+  key: 'FER_EDGE_MQTT_KEY',
+} as const;
+
+/** Validates `input` (the `mqtt` section of the configuration), with FER_EDGE_MQTT_* variables taking precedence. */
+export function resolveMqttConfig(input: unknown = {}, env: NodeJS.ProcessEnv = process.env): MqttConfig {
+  const base = (input ?? {}) as Record<string, unknown>;
+  if (typeof base !== 'object' || Array.isArray(base)) throw new ConfigError('mqtt: must be an object');
+  const merged: Record<string, unknown> = { ...base };
+  for (const key of ['url', 'username', 'password', 'clientId'] as const) {
+    const value = env[MQTT_ENV[key]];
+    if (value) merged[key] = value;
+  }
+  const tlsEnv = { ca: env[MQTT_ENV.ca], cert: env[MQTT_ENV.cert], key: env[MQTT_ENV.key] };
+  if (tlsEnv.ca || tlsEnv.cert || tlsEnv.key) {
+    const tls = { ...((base.tls as Record<string, unknown> | undefined) ?? {}) };
+    for (const [key, value] of Object.entries(tlsEnv)) if (value) tls[key] = value;
+    merged.tls = tls;
+  }
+  const parsed = mqttConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`mqtt.${issue.path.join('.')}: ${issue.message}`);
+  }
+  const config = parsed.data;
+  if (config.tls && config.url && !/^(mqtts|wss):/.test(config.url)) {
+    throw new ConfigError(`mqtt.tls is set but mqtt.url (${redactUrl(config.url)}) is not mqtts:// or wss://`);
+  }
+  if (config.tls && !config.url) throw new ConfigError('mqtt.tls is set but there is no mqtt.url (the embedded broker has no TLS)');
+  if (Boolean(config.tls?.cert) !== Boolean(config.tls?.key)) {
+    throw new ConfigError('mqtt.tls: a client certificate needs both cert and key');
+  }
+  return config;
+}
+
+export interface TlsMaterial {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+}
+
+/** Reads the PEM files named in `tls`; a missing or unreadable file is a ConfigError naming it. */
+export function readTlsMaterial(tls: MqttConfig['tls']): TlsMaterial {
+  const material: TlsMaterial = {};
+  for (const key of ['ca', 'cert', 'key'] as const) {
+    const path = tls?.[key];
+    if (!path) continue;
+    try {
+      material[key] = readFileSync(path);
+    } catch (error) {
+      throw new ConfigError(`mqtt.tls.${key}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? error})`);
+    }
+  }
+  return material;
+}
+
+/** The URL with any password replaced, for logs. */
+export function redactUrl(url: string): string {
+  if (!URL.canParse(url)) return url;
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString().replace(/\/$/, '');
+}

@@ -1,0 +1,340 @@
+import { EventEmitter } from 'node:events';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { childLogger } from '../log.js';
+import type { EmotionEvent, PipelineStats } from '../types.js';
+import { backoffDelayMs } from './backoff.js';
+import { readTlsMaterial, redactUrl, resolveMqttConfig, type MqttConfig } from './config.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
+import { FaceStates } from './face-states.js';
+import { homeAssistantDiscovery } from './home-assistant.js';
+import { EventOutbox } from './outbox.js';
+import { deviceTopics, type DeviceTopics } from './topics.js';
+
+const logger = childLogger('mqtt');
+const DROP_LOG_INTERVAL_MS = 30_000;
+
+/** What `PipelineStats.mqtt` carries, plus totals. */
+export interface MqttPublisherState {
+  connected: boolean;
+  /** Events accepted and not yet acknowledged by the broker. */
+  queued: number;
+  /** Events dropped because the outbox was full. */
+  dropped: number;
+  /** Events acknowledged by the broker (PUBACK). */
+  delivered: number;
+}
+
+export interface MqttPublisherEvents {
+  connected: [];
+  disconnected: [];
+}
+
+/**
+ * Publishes a device's emotion events, face states, stats and status to an MQTT broker (DESIGN.md "MQTT conventions").
+ *
+ * Delivery: events go out at QoS 1 and count as delivered only on PUBACK. Accepted events wait in a bounded outbox
+ * (`outboxSize`) while the broker is away and are sent in order after reconnecting; when the outbox is full the oldest
+ * waiting event is dropped, counted and logged. mqtt.js's own offline queue is never used for events (it is unbounded):
+ * at most `maxInflight` events are handed to the client at a time, only while connected. Delivery is at-least-once: an
+ * event in flight when the connection drops is re-sent (DUP) and may arrive twice.
+ *
+ * No method blocks the caller: publishEvent/publishStats return at once, whatever the broker's state.
+ */
+export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
+  readonly topics: DeviceTopics;
+  private readonly outbox: EventOutbox;
+  private readonly faces = new FaceStates();
+  private readonly drainWaiters = new Set<() => void>();
+  private unackedPublishes = 0;
+  private reconnectAttempt = 0;
+  private disconnectedAt: number | undefined;
+  private lastErrorMessage: string | undefined;
+  private lastDropLogAt = 0;
+  private droppedAtLastLog = 0;
+  private lastSummary: string | undefined;
+  private statsTimer: NodeJS.Timeout | undefined;
+  private pumping = false;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly config: MqttConfig,
+    readonly deviceId: string,
+    /** The broker's URL, without password. */
+    readonly brokerUrl: string,
+    private readonly client: MqttClient,
+    /** Set when no broker URL was configured and this publisher started its own. */
+    readonly embeddedBroker: EmbeddedBroker | undefined,
+    topics: DeviceTopics,
+  ) {
+    super();
+    this.topics = topics;
+    this.outbox = new EventOutbox(config.outboxSize, Math.min(config.maxInflight, config.outboxSize));
+    client.on('connect', () => this.onConnect());
+    client.on('close', () => this.onClose());
+    client.on('reconnect', () => this.onReconnectAttempt());
+    client.on('error', (error) => this.onError(error));
+  }
+
+  /**
+   * Validates `configInput` (the `mqtt` configuration section; FER_EDGE_MQTT_* variables override it), starts the
+   * embedded broker when no URL is configured, and starts connecting. Resolves without waiting for the connection.
+   */
+  static async create(
+    configInput: unknown,
+    deviceId: string,
+    env: NodeJS.ProcessEnv = process.env,
+  ): Promise<MqttPublisher> {
+    const config = resolveMqttConfig(configInput, env);
+    const topics = deviceTopics(config.topicPrefix, deviceId);
+    const tls = readTlsMaterial(config.tls);
+    const embeddedBroker = config.url ? undefined : await startEmbeddedBroker(config.embedded.host, config.embedded.port);
+    const url = config.url ?? embeddedBroker!.url;
+    const options: IClientOptions = {
+      clientId: config.clientId ?? `fer-edge-${deviceId}`,
+      username: config.username,
+      password: config.password,
+      // The embedded aedes broker speaks MQTT 3.1.1 only.
+      protocolVersion: embeddedBroker ? 4 : config.protocolVersion,
+      keepalive: config.keepaliveSec,
+      // No subscriptions and our own outbox: a persistent session would add nothing but broker-side state.
+      clean: true,
+      reconnectPeriod: config.reconnect.minDelayMs,
+      reconnectOnConnackError: true,
+      connectTimeout: 10_000,
+      queueQoSZero: false,
+      resubscribe: false,
+      will: { topic: topics.status, payload: Buffer.from('offline'), qos: 1, retain: true },
+      ...tls,
+      rejectUnauthorized: config.tls?.rejectUnauthorized ?? true,
+    };
+    const client = mqtt.connect(url, options);
+    logger.info({ url: redactUrl(url), device: deviceId, embedded: Boolean(embeddedBroker) }, 'connecting to MQTT broker');
+    return new MqttPublisher(config, deviceId, redactUrl(url), client, embeddedBroker, topics);
+  }
+
+  get connected(): boolean {
+    return this.client.connected;
+  }
+
+  get state(): MqttPublisherState {
+    return {
+      connected: this.client.connected,
+      queued: this.outbox.pending,
+      dropped: this.outbox.dropped,
+      delivered: this.outbox.delivered,
+    };
+  }
+
+  /** Queues an event for `events` (QoS 1) and updates the retained `faces/<id>` state ('end' clears it). */
+  publishEvent(event: EmotionEvent): void {
+    if (this.closing) {
+      logger.debug({ face: event.face_id }, 'publisher is closing; event not accepted');
+      return;
+    }
+    this.faces.update(event);
+    if (!this.outbox.add(JSON.stringify(event))) this.logDrops();
+    this.pump();
+  }
+
+  /** Publishes stats (QoS 0, not retained) with this publisher's own figures in `mqtt`; skipped while disconnected. */
+  publishStats(stats: PipelineStats): void {
+    if (!this.client.connected || this.closing) return;
+    const { connected, queued, dropped } = this.state;
+    this.client.publish(this.topics.stats, JSON.stringify({ ...stats, mqtt: { connected, queued, dropped } }), { qos: 0 });
+  }
+
+  /** Publishes `provider()` every `statsIntervalSec` until close(). */
+  startStatsTimer(provider: () => PipelineStats, intervalMs = this.config.statsIntervalSec * 1000): void {
+    clearInterval(this.statsTimer);
+    this.statsTimer = setInterval(() => this.publishStats(provider()), intervalMs);
+    this.statsTimer.unref();
+  }
+
+  /** Resolves true once connected, false after `timeoutMs`. */
+  waitConnected(timeoutMs: number): Promise<boolean> {
+    if (this.client.connected) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      const onConnected = () => finish(true);
+      const finish = (ok: boolean) => {
+        clearTimeout(timer);
+        this.off('connected', onConnected);
+        resolve(ok);
+      };
+      this.once('connected', onConnected);
+    });
+  }
+
+  /** Resolves true once every accepted event is acknowledged, false after `timeoutMs`. */
+  waitDrained(timeoutMs: number): Promise<boolean> {
+    if (this.outbox.pending === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      const onDrained = () => finish(true);
+      const finish = (ok: boolean) => {
+        clearTimeout(timer);
+        this.drainWaiters.delete(onDrained);
+        resolve(ok);
+      };
+      this.drainWaiters.add(onDrained);
+    });
+  }
+
+  /**
+   * Waits up to `closeTimeoutMs` for queued events to be acknowledged, publishes `offline`, disconnects, and stops the
+   * embedded broker if this publisher started it. Safe to call more than once.
+   */
+  close(): Promise<void> {
+    return (this.closing ??= this.shutdown());
+  }
+
+  private async shutdown(): Promise<void> {
+    clearInterval(this.statsTimer);
+    const deadline = Date.now() + this.config.closeTimeoutMs;
+    await this.waitDrained(this.config.closeTimeoutMs);
+    if (this.client.connected) {
+      await this.withTimeout(this.publishQos1(this.topics.status, 'offline', true), deadline - Date.now());
+    }
+    const { queued, delivered, dropped } = this.state;
+    if (queued > 0) logger.warn({ undelivered: queued, delivered, dropped }, 'closing with events not acknowledged by the broker');
+    else logger.info({ delivered, dropped }, 'MQTT publisher closed');
+    // A clean DISCONNECT waits for every unacknowledged publish: force it when something is still out.
+    const force = !this.client.connected || this.unackedPublishes > 0;
+    await this.client.endAsync(force);
+    await this.embeddedBroker?.close();
+  }
+
+  private onConnect(): void {
+    const outage = this.disconnectedAt === undefined ? undefined : Date.now() - this.disconnectedAt;
+    this.disconnectedAt = undefined;
+    this.reconnectAttempt = 0;
+    this.lastErrorMessage = undefined;
+    this.client.options.reconnectPeriod = this.config.reconnect.minDelayMs;
+    if (outage === undefined) logger.info({ url: this.brokerUrl }, 'connected to MQTT broker');
+    else logger.info({ url: this.brokerUrl, outage_s: outage / 1000, queued: this.outbox.pending }, 'reconnected to MQTT broker');
+
+    void this.publishQos1(this.topics.status, 'online', true);
+    if (this.config.homeAssistant.enabled) {
+      for (const { topic, payload } of homeAssistantDiscovery(this.config.homeAssistant.discoveryPrefix, this.deviceId, this.topics)) {
+        void this.publishQos1(topic, payload, true);
+      }
+    }
+    // The broker may have restarted without its retained messages: send the current face states again.
+    this.faces.markAllUnpublished();
+    this.lastSummary = undefined;
+    this.emit('connected');
+    this.pump();
+  }
+
+  private onClose(): void {
+    if (this.disconnectedAt !== undefined) return;
+    this.disconnectedAt = Date.now();
+    if (!this.closing) {
+      logger.warn(
+        { url: this.brokerUrl, queued: this.outbox.pending, outbox_size: this.outbox.capacity },
+        'MQTT connection lost; queuing events until the broker is back',
+      );
+    }
+    this.emit('disconnected');
+  }
+
+  private onReconnectAttempt(): void {
+    this.reconnectAttempt++;
+    const { minDelayMs, maxDelayMs } = this.config.reconnect;
+    // mqtt.js reads reconnectPeriod each time it schedules the next attempt.
+    this.client.options.reconnectPeriod = backoffDelayMs(this.reconnectAttempt, minDelayMs, maxDelayMs);
+    logger.debug({ attempt: this.reconnectAttempt, next_delay_ms: this.client.options.reconnectPeriod }, 'reconnecting');
+  }
+
+  private onError(error: Error): void {
+    // One line per distinct error per outage: a broker that stays away for hours must not flood the log.
+    if (error.message === this.lastErrorMessage) return;
+    this.lastErrorMessage = error.message;
+    logger.warn({ url: this.brokerUrl, err: error.message }, 'MQTT error');
+  }
+
+  /** Hands waiting events and face states to the client, within the in-flight window, while connected. */
+  private pump(): void {
+    if (this.pumping || !this.client.connected) return;
+    this.pumping = true;
+    try {
+      for (let entry = this.outbox.next(); entry; entry = this.outbox.next()) {
+        const { seq } = entry;
+        this.client.publish(this.topics.events, entry.payload, { qos: 1 }, (error) => {
+          if (error) this.outbox.failed(seq);
+          else this.outbox.acked(seq);
+          this.onOutboxProgress(!error);
+        });
+      }
+      this.publishFaceStates();
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private onOutboxProgress(sendMore: boolean): void {
+    if (this.outbox.pending === 0) for (const waiter of [...this.drainWaiters]) waiter();
+    // After an error wait for the next connection rather than retrying in a tight loop.
+    if (sendMore) this.pump();
+  }
+
+  private publishFaceStates(): void {
+    const { states, clears } = this.faces.takePending();
+    for (const state of states) {
+      void this.publishQos1(this.topics.face(state.face_id), JSON.stringify(state), true).then((ok) => {
+        if (!ok) this.faces.stateFailed(state.face_id);
+      });
+    }
+    for (const faceId of clears) {
+      void this.publishQos1(this.topics.face(faceId), '', true).then((ok) =>
+        ok ? this.faces.clearDone(faceId) : this.faces.clearFailed(faceId),
+      );
+    }
+    if (this.config.homeAssistant.enabled) {
+      const summary = JSON.stringify({ faces: this.faces.size, emotion: this.faces.nearest()?.emotion ?? 'none' });
+      if (summary !== this.lastSummary) {
+        this.lastSummary = summary;
+        void this.publishQos1(this.topics.summary, summary, true).then((ok) => {
+          if (!ok) this.lastSummary = undefined;
+        });
+      }
+    }
+  }
+
+  /** Resolves true on PUBACK, false if the client gave the message back (it never reached its store). */
+  private publishQos1(topic: string, payload: string, retain: boolean): Promise<boolean> {
+    this.unackedPublishes++;
+    return new Promise((resolve) => {
+      this.client.publish(topic, payload, { qos: 1, retain }, (error) => {
+        this.unackedPublishes--;
+        resolve(!error);
+      });
+    });
+  }
+
+  private async withTimeout(promise: Promise<boolean>, timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, timeoutMs))));
+    try {
+      return await Promise.race([promise, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private logDrops(): void {
+    const now = Date.now();
+    if (now - this.lastDropLogAt < DROP_LOG_INTERVAL_MS) return;
+    logger.warn(
+      { dropped_total: this.outbox.dropped, dropped_since_last_log: this.outbox.dropped - this.droppedAtLastLog, outbox_size: this.outbox.capacity },
+      'MQTT outbox full: dropping the oldest queued events',
+    );
+    this.lastDropLogAt = now;
+    this.droppedAtLastLog = this.outbox.dropped;
+  }
+}
+
+/** See MqttPublisher.create. */
+export function createMqttPublisher(configInput: unknown, deviceId: string, env?: NodeJS.ProcessEnv): Promise<MqttPublisher> {
+  return MqttPublisher.create(configInput, deviceId, env);
+}
