@@ -16,6 +16,8 @@ export interface ModelInputSpec {
 export interface ModelOutputSpec {
   name: string;
   kind: 'logits' | 'probabilities';
+  /** For int8/uint8 outputs: real = scale x (q - zeroPoint). Optional: a TFLite back end reads it from the model. */
+  quantization?: { scale: number; zeroPoint: number };
 }
 
 export interface ModelManifest {

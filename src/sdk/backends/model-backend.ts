@@ -1,0 +1,20 @@
+import type { Backend } from '../types.js';
+
+export type TensorDataType = 'float32' | 'int8' | 'uint8' | 'int32' | 'int64' | 'other';
+
+/** What a runtime reports about one model input or output. `null` marks a dynamic dimension. */
+export interface TensorSpec {
+  name: string;
+  dims: (number | null)[];
+  dtype: TensorDataType;
+}
+
+/**
+ * A Backend that also describes its model's tensors, so the manifest can be checked against what the runtime
+ * actually loaded. Inputs are accepted as float32 whatever the model's type (int8 models are quantized inside the
+ * back end) and outputs come back as float32; a batch larger than a model's fixed batch is split transparently.
+ */
+export interface ModelBackend extends Backend {
+  readonly inputs: TensorSpec[];
+  readonly outputs: TensorSpec[];
+}

@@ -1,0 +1,5 @@
+export { modelManifestSchema, manifestPathFor, parseManifest, readManifest } from './manifest.js';
+export { loadModel, sha256File, type LoadedModel } from './load-model.js';
+export { defaultModelPath, modelsDirectory } from './default-model.js';
+export { assertBackendMatchesManifest } from './verify-io.js';
+export type { ModelManifest, ModelInputSpec, ModelOutputSpec } from './manifest-types.js';

@@ -1,0 +1,43 @@
+import type { ModelBackend, TensorSpec } from '../backends/model-backend.js';
+import { ModelError } from '../errors.js';
+import { EMOTION_LABELS } from '../types.js';
+import type { LoadedModel } from './load-model.js';
+
+const formatDims = (dims: (number | null)[]): string => `[${dims.map((dim) => dim ?? 'N').join(',')}]`;
+
+/** Dimensions must agree where both are known; a dynamic (null) runtime dimension accepts anything. */
+function dimsAgree(actual: (number | null)[], expected: (number | null)[]): boolean {
+  return actual.length === expected.length && actual.every((dim, i) => dim === null || expected[i] === null || dim === expected[i]);
+}
+
+function find(specs: TensorSpec[], name: string, what: string, model: LoadedModel): TensorSpec {
+  const spec = specs.find((candidate) => candidate.name === name);
+  if (!spec) {
+    throw new ModelError(
+      `model ${model.path}: its manifest names ${what} "${name}" but the model's ${what}s are ${specs.map((s) => `"${s.name}"`).join(', ')}`,
+    );
+  }
+  return spec;
+}
+
+/** Checks, after a back end has loaded the model, that its real input and output tensors match the manifest. */
+export function assertBackendMatchesManifest(model: LoadedModel, backend: ModelBackend): void {
+  const { input, output } = model.manifest;
+  const inputSpec = find(backend.inputs, input.name, 'input', model);
+  const expected = input.layout === 'NCHW' ? [null, input.channels, input.height, input.width] : [null, input.height, input.width, input.channels];
+  if (!dimsAgree(inputSpec.dims, expected)) {
+    throw new ModelError(
+      `model ${model.path}: input "${input.name}" is ${formatDims(inputSpec.dims)} but its manifest says ${formatDims(expected)} ` +
+        `(${input.layout}, ${input.height}x${input.width}x${input.channels})`,
+    );
+  }
+  if (inputSpec.dtype !== input.dtype) {
+    throw new ModelError(`model ${model.path}: input "${input.name}" is ${inputSpec.dtype} but its manifest says ${input.dtype}`);
+  }
+  const outputSpec = find(backend.outputs, output.name, 'output', model);
+  if (!dimsAgree(outputSpec.dims, [null, EMOTION_LABELS.length])) {
+    throw new ModelError(
+      `model ${model.path}: output "${output.name}" is ${formatDims(outputSpec.dims)}, expected [N,${EMOTION_LABELS.length}] (one score per label)`,
+    );
+  }
+}
