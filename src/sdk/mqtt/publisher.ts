@@ -48,6 +48,7 @@ export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
   private unackedPublishes = 0;
   private reconnectAttempt = 0;
   private disconnectedAt: number | undefined;
+  private everConnected = false;
   private lastErrorMessage: string | undefined;
   private lastDropLogAt = 0;
   private droppedAtLastLog = 0;
@@ -205,13 +206,14 @@ export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
   }
 
   private onConnect(): void {
-    const outage = this.disconnectedAt === undefined ? undefined : Date.now() - this.disconnectedAt;
+    const sinceMs = this.disconnectedAt === undefined ? 0 : Date.now() - this.disconnectedAt;
+    const details = { url: this.brokerUrl, queued: this.outbox.pending, waited_s: sinceMs / 1000 };
+    logger.info(details, this.everConnected ? 'reconnected to MQTT broker' : 'connected to MQTT broker');
+    this.everConnected = true;
     this.disconnectedAt = undefined;
     this.reconnectAttempt = 0;
     this.lastErrorMessage = undefined;
     this.client.options.reconnectPeriod = this.config.reconnect.minDelayMs;
-    if (outage === undefined) logger.info({ url: this.brokerUrl }, 'connected to MQTT broker');
-    else logger.info({ url: this.brokerUrl, outage_s: outage / 1000, queued: this.outbox.pending }, 'reconnected to MQTT broker');
 
     void this.publishQos1(this.topics.status, 'online', true);
     if (this.config.homeAssistant.enabled) {
@@ -232,7 +234,7 @@ export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
     if (!this.closing) {
       logger.warn(
         { url: this.brokerUrl, queued: this.outbox.pending, outbox_size: this.outbox.capacity },
-        'MQTT connection lost; queuing events until the broker is back',
+        this.everConnected ? 'MQTT connection lost; queuing events until the broker is back' : 'cannot reach the MQTT broker yet; queuing events and retrying',
       );
     }
     this.emit('disconnected');

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { createMqttPublisher, MQTT_ENV } from '../src/sdk/mqtt/index.js';
+import { Mosquitto } from './helpers/mosquitto.js';
+import { assertEmotionEvent, Collector, sampleEvent } from './helpers/mqtt-fixtures.js';
+
+// A throw-away CA and server certificate for 127.0.0.1, and a password file, made with the system's tools at test time.
+let dir: string;
+let broker: Mosquitto;
+const pki = { caFile: '', certFile: '', keyFile: '' };
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'fer-edge-tls-'));
+  const file = (name: string) => join(dir, name);
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  openssl(['req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '2', '-subj', '/CN=fer-edge test CA']);
+  openssl(['req', ...ec, '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=127.0.0.1']);
+  writeFileSync(file('san.cnf'), 'subjectAltName = IP:127.0.0.1\n');
+  openssl(
+    ['x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial',
+      '-out', file('server.pem'), '-days', '2', '-extfile', file('san.cnf')],
+  );
+  Object.assign(pki, { caFile: file('ca.pem'), certFile: file('server.pem'), keyFile: file('server.key') });
+  execFileSync('mosquitto_passwd', ['-c', '-b', file('passwd'), 'robot', 's3cret'], { stdio: 'pipe' });
+  broker = await Mosquitto.start({ tls: pki, passwordFile: file('passwd') });
+});
+
+after(async () => {
+  await broker?.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('mqtts with a private CA and username/password from the environment delivers events', async () => {
+  const env = { [MQTT_ENV.url]: broker.url, [MQTT_ENV.username]: 'robot', [MQTT_ENV.password]: 's3cret', [MQTT_ENV.ca]: pki.caFile };
+  const publisher = await createMqttPublisher({ reconnect: { minDelayMs: 100, maxDelayMs: 400 } }, 'robot-tls', env);
+  assert.equal(publisher.embeddedBroker, undefined);
+  const subscriber = await Collector.connect(broker.url, 'fer-edge/robot-tls/events', {
+    ca: readFileSync(pki.caFile),
+    username: 'robot',
+    password: 's3cret',
+  });
+  try {
+    assert.equal(await publisher.waitConnected(5000), true);
+    publisher.publishEvent(sampleEvent(1, 42, 'new'));
+    await subscriber.waitFor('the event', () => subscriber.messages.length === 1);
+    const event = JSON.parse(subscriber.messages[0]!.payload) as unknown;
+    assertEmotionEvent(event);
+    assert.equal(event.frame_seq, 42);
+  } finally {
+    await subscriber.close();
+    await publisher.close();
+  }
+});
+
+test('a wrong password or an unknown CA keeps the publisher disconnected (queuing, retrying) instead of failing the caller', async () => {
+  for (const [what, env] of [
+    ['wrong password', { [MQTT_ENV.url]: broker.url, [MQTT_ENV.username]: 'robot', [MQTT_ENV.password]: 'nope', [MQTT_ENV.ca]: pki.caFile }],
+    ['server certificate not trusted', { [MQTT_ENV.url]: broker.url, [MQTT_ENV.username]: 'robot', [MQTT_ENV.password]: 's3cret' }],
+  ] as const) {
+    const publisher = await createMqttPublisher({ reconnect: { minDelayMs: 100, maxDelayMs: 200 }, closeTimeoutMs: 0 }, 'robot-denied', env);
+    try {
+      assert.equal(await publisher.waitConnected(700), false, what);
+      publisher.publishEvent(sampleEvent(1, 0));
+      assert.deepEqual(publisher.state, { connected: false, queued: 1, dropped: 0, delivered: 0 }, what);
+    } finally {
+      await publisher.close();
+    }
+  }
+});
