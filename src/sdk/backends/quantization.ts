@@ -4,10 +4,15 @@ export interface QuantizationParams {
   zeroPoint: number;
 }
 
+/** Rounds half away from zero, as TFLite's quantize kernels do (Math.round rounds -2.5 to -2). */
+function roundHalfAway(x: number): number {
+  return Math.sign(x) * Math.round(Math.abs(x));
+}
+
 export function quantize(values: Float32Array, params: QuantizationParams, target: Int8Array | Uint8Array): void {
   const [low, high] = target instanceof Int8Array ? [-128, 127] : [0, 255];
   for (let i = 0; i < values.length; i++) {
-    const q = Math.round(values[i]! / params.scale) + params.zeroPoint;
+    const q = roundHalfAway(values[i]! / params.scale) + params.zeroPoint;
     target[i] = q < low ? low : q > high ? high : q;
   }
 }

@@ -1,0 +1,5 @@
+export { AFFECT_COORDINATES, valenceArousal } from './affect.js';
+export { ProbabilitySmoother, smoothingConfigSchema, type SmoothingConfig } from './probability-smoother.js';
+export { DominantEmotion, hysteresisConfigSchema, argmax, type HysteresisConfig } from './dominant-emotion.js';
+export { emotionEventSchema, faceStateSchema, type FaceState } from './event-schema.js';
+export { buildEmotionEvent, buildFaceState, type EmotionSnapshot } from './build-event.js';

@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { emotionEventSchema } from '../src/sdk/events/index.js';
+import { EmotionTracker, FaceTracker, iou } from '../src/sdk/tracking/index.js';
+import type { Box } from '../src/sdk/types.js';
+
+const FRAME_MS = 33;
+const T0 = 1_700_000_000_000;
+const NEUTRAL = Float32Array.from([0.02, 0.01, 0.02, 0.05, 0.05, 0.05, 0.8]);
+
+const box = (cx: number, cy: number, size = 80): Box => ({ x: cx - size / 2, y: cy - size / 2, width: size, height: size });
+const at = (frame: number): number => T0 + frame * FRAME_MS;
+
+describe('FaceTracker ids', () => {
+  test('two faces moving apart keep their ids; tracks are confirmed after minHits', () => {
+    const tracker = new FaceTracker({ minHits: 3 });
+    const ids: number[][] = [];
+    for (let f = 0; f < 60; f++) {
+      const step = tracker.update(at(f), [box(200 - 2 * f, 200), box(400 + 3 * f, 220 + f)]);
+      if (f < 2) assert.equal(step.tracks.filter((t) => t.confirmed).length, 0, `frame ${f}: confirmed too early`);
+      if (f === 2) assert.equal(step.confirmed.length, 2);
+      const idOf = (detection: number): number => [...step.matched].find(([, d]) => d === detection)![0];
+      ids.push([idOf(0), idOf(1)]);
+    }
+    assert.ok(ids.every(([a, b]) => a === ids[0]![0] && b === ids[0]![1]), 'ids changed');
+    assert.notEqual(ids[0]![0], ids[0]![1]);
+  });
+
+  test('crossing faces keep their ids through the overlap (motion prediction)', () => {
+    const tracker = new FaceTracker({ minHits: 2 });
+    // A moves right, B moves left, 30 px a frame each, 8 px apart vertically. On frame 9 B's box lands where A's was
+    // on frame 8: overlap alone would swap them; the constant-velocity prediction must not.
+    const a = (f: number): Box => box(100 + 30 * f, 200);
+    const b = (f: number): Box => box(610 - 30 * f, 208);
+    let idA: number | undefined;
+    let idB: number | undefined;
+    let maxOverlap = 0;
+    for (let f = 0; f <= 18; f++) {
+      // Detection order alternates so that the matching cannot lean on it.
+      const detections = f % 2 === 0 ? [a(f), b(f)] : [b(f), a(f)];
+      const step = tracker.update(at(f), detections);
+      maxOverlap = Math.max(maxOverlap, iou(a(f), b(f)));
+      const idOf = (target: Box): number => [...step.matched].find(([, d]) => detections[d] === target)![0];
+      if (f === 0) {
+        idA = idOf(detections[0]!);
+        idB = idOf(detections[1]!);
+        continue;
+      }
+      assert.equal(idOf(f % 2 === 0 ? detections[0]! : detections[1]!), idA, `frame ${f}: face A switched id`);
+      assert.equal(idOf(f % 2 === 0 ? detections[1]! : detections[0]!), idB, `frame ${f}: face B switched id`);
+    }
+    assert.ok(maxOverlap > 0.3, `the faces should really overlap (max IoU ${maxOverlap})`);
+    assert.equal(tracker.liveTracks.length, 2);
+  });
+
+  test('a single-frame false detection never becomes a track', () => {
+    const tracker = new FaceTracker({ minHits: 2 });
+    tracker.update(at(0), [box(100, 100)]);
+    const step = tracker.update(at(1), []);
+    assert.equal(step.tracks.length, 0);
+    assert.equal(step.ended.length, 0);
+  });
+
+  test('detection every K frames: predict carries the box by motion and the id stays', () => {
+    const K = 5;
+    const tracker = new FaceTracker({ minHits: 2, lostTimeoutMs: 1000 });
+    const truth = (f: number): Box => box(100 + 6 * f, 150 + 2 * f);
+    let id: number | undefined;
+    let worstError = 0;
+    for (let f = 0; f < 90; f++) {
+      const step = f % K === 0 ? tracker.update(at(f), [truth(f)]) : tracker.predict(at(f));
+      assert.equal(step.tracks.length, 1, `frame ${f}`);
+      const track = step.tracks[0]!;
+      id ??= track.id;
+      assert.equal(track.id, id);
+      if (f > 2 * K && f % K !== 0) worstError = Math.max(worstError, Math.hypot(track.box.x - truth(f).x, track.box.y - truth(f).y));
+      assert.equal(step.ended.length, 0);
+    }
+    assert.ok(worstError < 2, `predicted boxes drift ${worstError.toFixed(2)} px from the truth`);
+  });
+});
+
+describe('EmotionTracker life cycle', () => {
+  test('a face lost then gone ends after lostTimeoutMs, once; a short gap does not end it', () => {
+    const tracker = new EmotionTracker({ minHits: 2, lostTimeoutMs: 500 });
+    const events = [];
+    let f = 0;
+    for (; f < 10; f++) events.push(...tracker.update(f, at(f), [{ box: box(100 + 4 * f, 100), score: 0.9, probabilities: NEUTRAL }]).events);
+    // A 200 ms gap, then the face is back where its motion predicts.
+    for (; f < 16; f++) events.push(...tracker.update(f, at(f), []).events);
+    for (; f < 20; f++) events.push(...tracker.update(f, at(f), [{ box: box(100 + 4 * f, 100), score: 0.9, probabilities: NEUTRAL }]).events);
+    assert.deepEqual(events.map((e) => e.type), ['new']);
+    const lastSeen = at(f - 1);
+    let endedAt: number | undefined;
+    for (; f < 60; f++) {
+      const { events: step, tracks } = tracker.update(f, at(f), []);
+      for (const event of step) {
+        assert.equal(event.type, 'end');
+        assert.equal(endedAt, undefined, 'ended twice');
+        endedAt = event.ts;
+        assert.equal(event.face_id, events[0]!.face_id);
+        assert.ok(emotionEventSchema.safeParse(event).success);
+      }
+      if (endedAt === undefined) assert.equal(tracks.length, 1, 'the face should coast until the timeout');
+    }
+    assert.ok(endedAt !== undefined && endedAt - lastSeen > 500 && endedAt - lastSeen <= 500 + FRAME_MS, `ended ${endedAt! - lastSeen} ms after last seen`);
+  });
+
+  test('no event before confirmation, and none for a face that is never classified', () => {
+    const tracker = new EmotionTracker({ minHits: 3 });
+    assert.deepEqual(tracker.update(0, at(0), [{ box: box(100, 100), score: 0.9, probabilities: NEUTRAL }]).events, []);
+    assert.deepEqual(tracker.update(1, at(1), [{ box: box(100, 100), score: 0.9, probabilities: NEUTRAL }]).events, []);
+    assert.deepEqual(tracker.update(2, at(2), [{ box: box(100, 100), score: 0.9, probabilities: NEUTRAL }]).events.map((e) => e.type), ['new']);
+
+    const unclassified = new EmotionTracker({ minHits: 1, lostTimeoutMs: 100 });
+    for (let f = 0; f < 5; f++) assert.deepEqual(unclassified.update(f, at(f), [{ box: box(100, 100), score: 0.9 }]).events, []);
+    for (let f = 5; f < 15; f++) assert.deepEqual(unclassified.update(f, at(f), []).events, []);
+  });
+
+  test('endAll ends every announced face', () => {
+    const tracker = new EmotionTracker({ minHits: 1 });
+    tracker.update(0, at(0), [
+      { box: box(100, 100), score: 0.9, probabilities: NEUTRAL },
+      { box: box(400, 100), score: 0.9, probabilities: NEUTRAL },
+    ]);
+    const ended = tracker.endAll(1, at(1));
+    assert.deepEqual(ended.map((e) => e.type), ['end', 'end']);
+    assert.equal(tracker.faceStates().length, 0);
+  });
+});
