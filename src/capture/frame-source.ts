@@ -1,0 +1,20 @@
+import type { Frame } from '../sdk/types.js';
+
+/** What a source is doing, as reported on the 'status' event and in PipelineStats.source. */
+export type SourceStatus = 'opening' | 'running' | 'reconnecting' | 'ended';
+
+/**
+ * A camera, stream, file or image folder. OpenCV-backed sources put a BGR `Mat` in `Frame.data`.
+ * `read()` resolves with the next frame, or null when the source has nothing more to give; it rejects when
+ * reading failed. What null means depends on `live`: a file or folder that ends is done, while a camera or stream
+ * that ends has been lost (ResilientSource reopens it).
+ */
+export interface FrameSource {
+  /** True for cameras and network streams, false for files and image folders. */
+  readonly live: boolean;
+  open(): Promise<void>;
+  read(): Promise<Frame | null>;
+  close(): Promise<void>;
+  /** For messages and logs, e.g. "camera /dev/video0", "file clip.mp4". */
+  describe(): string;
+}

@@ -1,0 +1,133 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import cv, { type Mat, type VideoCapture } from '@u4/opencv4nodejs';
+import { z } from 'zod';
+import { SourceError } from '../sdk/errors.js';
+import { matToFrame } from '../sdk/preprocess/frame-mat.js';
+import type { Frame } from '../sdk/types.js';
+import type { FrameSource } from './frame-source.js';
+import { reconnectSchema } from './reconnect-options.js';
+
+/**
+ * An OpenCV VideoCapture: exactly one of `device` (index or /dev/videoN), `file`, `url` (RTSP, HTTP, ...) or
+ * `gstreamer` (a pipeline ending in appsink, e.g. a Jetson CSI camera through nvarguscamerasrc).
+ */
+export const opencvSourceSchema = z
+  .object({
+    type: z.literal('opencv'),
+    device: z.union([z.number().int().min(0), z.string().regex(/^\/dev\/video\d+$/)]).optional(),
+    file: z.string().min(1).optional(),
+    url: z.string().regex(/^[a-z][a-z0-9+.-]*:\/\//i, 'a URL such as rtsp://host/stream').optional(),
+    gstreamer: z.string().includes('!').optional(),
+    /** Requested capture size and rate (cameras; a device may choose the nearest it supports). */
+    width: z.number().int().positive().optional(),
+    height: z.number().int().positive().optional(),
+    fps: z.number().positive().optional(),
+    /** Files only: `realtime` paces frames by the file's frame rate (or `fps`), `fast` reads as fast as decoding goes. */
+    playback: z.enum(['realtime', 'fast']).default('realtime'),
+    /** Files only: start again at the end instead of ending. */
+    loop: z.boolean().default(false),
+    reconnect: reconnectSchema.prefault({}),
+  })
+  .strict()
+  .refine((c) => [c.device, c.file, c.url, c.gstreamer].filter((v) => v !== undefined).length === 1, {
+    message: 'an opencv source needs exactly one of device, file, url or gstreamer',
+  });
+
+export type OpencvSourceConfig = z.infer<typeof opencvSourceSchema>;
+
+export class OpencvSource implements FrameSource {
+  readonly live: boolean;
+  private capture: VideoCapture | null = null;
+  private pendingRead: Promise<Mat> | null = null;
+  private seq = 0;
+  /** Realtime file playback: wall-clock time of the first frame since (re)start and the frames shown since. */
+  private clockStartMs = 0;
+  private framesSinceStart = 0;
+  private fileFps = 0;
+
+  constructor(private readonly config: OpencvSourceConfig) {
+    this.live = config.file === undefined;
+  }
+
+  describe(): string {
+    const { device, file, url, gstreamer } = this.config;
+    if (device !== undefined) return `camera ${device}`;
+    if (file !== undefined) return `file ${file}`;
+    if (url !== undefined) return `stream ${redactPassword(url)}`;
+    return `GStreamer pipeline "${gstreamer}"`;
+  }
+
+  async open(): Promise<void> {
+    await this.close();
+    this.capture = this.openCapture();
+    this.applyRequestedFormat(this.capture);
+    this.fileFps = this.config.fps ?? this.capture.get(cv.CAP_PROP_FPS);
+    this.restartClock();
+  }
+
+  async read(): Promise<Frame | null> {
+    let mat = await this.grab();
+    if (mat.empty && this.config.file !== undefined && this.config.loop) {
+      await this.open();
+      mat = await this.grab();
+    }
+    if (mat.empty) return null;
+    if (this.config.file !== undefined && this.config.playback === 'realtime') await this.pace();
+    return matToFrame(mat, this.seq++, Date.now());
+  }
+
+  async close(): Promise<void> {
+    // Releasing the capture while a readAsync runs on the thread pool would free it under the reader's feet.
+    await this.pendingRead?.catch(() => undefined);
+    this.capture?.release();
+    this.capture = null;
+  }
+
+  private openCapture(): VideoCapture {
+    const { device, file, url, gstreamer } = this.config;
+    try {
+      if (gstreamer !== undefined) return new cv.VideoCapture(gstreamer, cv.CAP_GSTREAMER);
+      if (typeof device === 'number') return new cv.VideoCapture(device, cv.CAP_V4L2);
+      if (device !== undefined) return new cv.VideoCapture(device, cv.CAP_V4L2);
+      return new cv.VideoCapture((file ?? url) as string, cv.CAP_FFMPEG);
+    } catch (error) {
+      throw new SourceError(`OpenCV could not open it (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
+
+  private applyRequestedFormat(capture: VideoCapture): void {
+    if (this.config.file !== undefined || this.config.gstreamer !== undefined) return;
+    const { width, height, fps } = this.config;
+    if (width) capture.set(cv.CAP_PROP_FRAME_WIDTH, width);
+    if (height) capture.set(cv.CAP_PROP_FRAME_HEIGHT, height);
+    if (fps) capture.set(cv.CAP_PROP_FPS, fps);
+  }
+
+  private async grab(): Promise<Mat> {
+    if (!this.capture) throw new SourceError(`${this.describe()} is not open`);
+    this.pendingRead = this.capture.readAsync();
+    try {
+      return await this.pendingRead;
+    } finally {
+      this.pendingRead = null;
+    }
+  }
+
+  private restartClock(): void {
+    this.clockStartMs = performance.now();
+    this.framesSinceStart = 0;
+  }
+
+  /** Holds a file's frame until its presentation time, so a 24 fps file plays at 24 fps. */
+  private async pace(): Promise<void> {
+    if (!(this.fileFps > 0)) return;
+    const dueMs = this.clockStartMs + (this.framesSinceStart * 1000) / this.fileFps;
+    this.framesSinceStart++;
+    const waitMs = dueMs - performance.now();
+    if (waitMs > 1) await sleep(waitMs);
+  }
+}
+
+function redactPassword(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
+}

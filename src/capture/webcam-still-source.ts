@@ -1,0 +1,87 @@
+import { execFile } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import cv from '@u4/opencv4nodejs';
+import { z } from 'zod';
+import { SourceError } from '../sdk/errors.js';
+import { matToFrame } from '../sdk/preprocess/frame-mat.js';
+import type { Frame } from '../sdk/types.js';
+import type { FrameSource } from './frame-source.js';
+import { reconnectSchema } from './reconnect-options.js';
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * Still images from `fswebcam` (the tool node-webcam drives), for cameras OpenCV cannot stream from or when a frame
+ * every second or so is enough. `device` is passed to `fswebcam -d`, so its source prefixes work too
+ * (`v4l2:/dev/video1`, `FILE:photo.jpg`, `TEST:` for colour bars).
+ */
+export const webcamStillSourceSchema = z
+  .object({
+    type: z.literal('webcam-still'),
+    device: z.string().min(1).default('/dev/video0'),
+    width: z.number().int().positive().default(640),
+    height: z.number().int().positive().default(480),
+    /** Frames to skip before each capture, letting the camera settle exposure. */
+    skip: z.number().int().min(0).default(0),
+    /** Minimum time between the starts of two captures. */
+    intervalMs: z.number().min(0).default(1000),
+    fswebcam: z.string().min(1).default('fswebcam'),
+    timeoutMs: z.number().positive().default(10_000),
+    reconnect: reconnectSchema.prefault({}),
+  })
+  .strict();
+
+export type WebcamStillSourceConfig = z.infer<typeof webcamStillSourceSchema>;
+
+export class WebcamStillSource implements FrameSource {
+  readonly live = true;
+  private seq = 0;
+  private lastCaptureMs = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly config: WebcamStillSourceConfig) {}
+
+  describe(): string {
+    return `camera ${this.config.device} (fswebcam)`;
+  }
+
+  /** A first still proves that the tool and the camera work. */
+  async open(): Promise<void> {
+    await this.capture();
+  }
+
+  async read(): Promise<Frame | null> {
+    const waitMs = this.lastCaptureMs + this.config.intervalMs - performance.now();
+    if (waitMs > 1) await sleep(waitMs);
+    const mat = await this.capture();
+    return matToFrame(mat, this.seq++, Date.now());
+  }
+
+  async close(): Promise<void> {}
+
+  private async capture() {
+    this.lastCaptureMs = performance.now();
+    const { device, width, height, skip, fswebcam, timeoutMs } = this.config;
+    const args = ['--quiet', '--no-banner', '--device', device, '--resolution', `${width}x${height}`, '--skip', String(skip), '--jpeg', '95', '-'];
+    let jpeg: Buffer;
+    let stderr: string;
+    try {
+      const result = await execFileAsync(fswebcam, args, { encoding: 'buffer', timeout: timeoutMs, maxBuffer: 64 << 20 });
+      jpeg = result.stdout;
+      stderr = result.stderr.toString();
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? `${fswebcam} is not installed` : String((error as Error).message);
+      throw new SourceError(reason.split('\n')[0] ?? reason);
+    }
+    // fswebcam exits 0 even when the device cannot be opened; the empty output and stderr tell.
+    if (jpeg.length === 0) throw new SourceError(`fswebcam captured nothing: ${firstLine(stderr) || 'no output'}`);
+    const mat = await cv.imdecodeAsync(jpeg, cv.IMREAD_COLOR);
+    if (mat.empty) throw new SourceError('fswebcam output is not a decodable image');
+    return mat;
+  }
+}
+
+function firstLine(text: string): string {
+  // fswebcam colours its messages with ANSI escapes
+  return text.replace(/\u001b\[[0-9;]*m/g, '').trim().split('\n')[0] ?? '';
+}

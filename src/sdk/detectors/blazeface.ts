@@ -1,0 +1,124 @@
+import { createRequire } from 'node:module';
+import { z } from 'zod';
+import type { ModelBackend } from '../backends/index.js';
+import { ModelError } from '../errors.js';
+import { convertColor } from '../preprocess/color.js';
+import { frameToMat } from '../preprocess/frame-mat.js';
+import { writeImageTensor } from '../preprocess/image-tensor.js';
+import { letterbox } from '../preprocess/letterbox.js';
+import type { Face, FaceDetector, Frame, Point } from '../types.js';
+import { decodeBlazeFace } from './blazeface-decode.js';
+import { commonDetectorOptions } from './common-options.js';
+import { detectorBackendOption, loadDetectorModel } from './model-detector.js';
+import { weightedNms } from './nms.js';
+import { type Anchor, generateSsdAnchors } from './ssd-anchors.js';
+import { toFaces } from './to-faces.js';
+
+/**
+ * MediaPipe BlazeFace, the default detector: `short` range (faces within ~2 m, 128x128 input) or `full` range
+ * (~5 m, 192x192). The .tflite files come from the @mediapipe/face_detection package unless `model` points elsewhere.
+ */
+export const blazeFaceSchema = z
+  .object({
+    type: z.literal('blazeface'),
+    range: z.enum(['short', 'full']).default('short'),
+    model: z.string().min(1).optional(),
+    /** Default: the TFLite back end (tfjs-tflite-node) with its default threads. */
+    backend: detectorBackendOption,
+    ...commonDetectorOptions({ scoreThreshold: 0.5, nmsThreshold: 0.3 }),
+  })
+  .strict();
+
+export type BlazeFaceConfig = z.infer<typeof blazeFaceSchema>;
+
+/** The graph options of face_detection_{short,full}_range in MediaPipe (SsdAnchorsCalculator). */
+const RANGES = {
+  short: {
+    file: 'face_detection_short_range.tflite',
+    inputSize: 128,
+    anchors: { minScale: 0.1484375, maxScale: 0.75, strides: [8, 16, 16, 16], interpolatedScaleAspectRatio: 1 },
+  },
+  full: {
+    file: 'face_detection_full_range.tflite',
+    inputSize: 192,
+    anchors: { minScale: 0.1484375, maxScale: 0.75, strides: [4], interpolatedScaleAspectRatio: 0 },
+  },
+} as const;
+
+/** BlazeFace keypoints: right eye, left eye, nose tip, mouth centre, right ear tragion, left ear tragion. */
+function fivePoints(k: Point[]): Point[] {
+  const [rightEye, leftEye, nose, mouth] = k as [Point, Point, Point, Point];
+  // BlazeFace has one mouth point: it stands for both mouth corners.
+  return [rightEye, leftEye, nose, mouth, mouth];
+}
+
+export class BlazeFaceDetector implements FaceDetector {
+  readonly name: string;
+
+  private constructor(
+    private readonly model: ModelBackend,
+    private readonly config: BlazeFaceConfig,
+    private readonly inputSize: number,
+    private readonly anchors: Anchor[],
+  ) {
+    this.name = `blazeface-${config.range}`;
+  }
+
+  static async create(config: BlazeFaceConfig): Promise<BlazeFaceDetector> {
+    const range = RANGES[config.range];
+    const path = config.model ?? resolvePackagedModel(range.file);
+    const model = await loadDetectorModel('BlazeFace', path, config.backend ?? { type: 'tflite' }, { inputs: [], outputs: [] });
+    const anchors = generateSsdAnchors({
+      inputWidth: range.inputSize,
+      inputHeight: range.inputSize,
+      ...range.anchors,
+      strides: [...range.anchors.strides],
+      aspectRatios: [1],
+      fixedAnchorSize: true,
+      anchorOffsetX: 0.5,
+      anchorOffsetY: 0.5,
+    });
+    const outputs = model.outputs.map((o) => o.dims[1]);
+    if (model.inputs[0]?.dims[1] !== range.inputSize || outputs.some((n) => n !== anchors.length)) {
+      await model.close();
+      throw new ModelError(`BlazeFace model ${path} does not match range "${config.range}" (${range.inputSize}px input, ${anchors.length} anchors)`);
+    }
+    return new BlazeFaceDetector(model, config, range.inputSize, anchors);
+  }
+
+  async detect(frame: Frame): Promise<Face[]> {
+    const size = this.inputSize;
+    const fit = letterbox(frameToMat(frame), size, size);
+    const rgb = convertColor(fit.image, 'rgb');
+    const pixels = new Float32Array(size * size * 3);
+    writeImageTensor(rgb, { layout: 'NHWC', mean: [0.5], std: [0.5] }, pixels);
+    const { regressors, logits } = await this.run(pixels);
+    const candidates = decodeBlazeFace(regressors, logits, this.anchors, { inputSize: size, minScore: this.config.scoreThreshold, scoreClip: 100 });
+    const merged = weightedNms(candidates, this.config.nmsThreshold);
+    return toFaces(merged, fit, frame, this.config.minFaceSize, fivePoints);
+  }
+
+  /** Runs the model; its two outputs are told apart by their last dimension (16 regressors, 1 logit). */
+  private async run(pixels: Float32Array): Promise<{ regressors: Float32Array; logits: Float32Array }> {
+    const input = this.model.info.inputNames[0] as string;
+    const outputs = Object.values(await this.model.run({ [input]: { data: pixels, dims: [1, this.inputSize, this.inputSize, 3] } }));
+    const regressors = outputs.find((t) => t.dims.at(-1) === 16)?.data;
+    const logits = outputs.find((t) => t.dims.at(-1) === 1)?.data;
+    if (!(regressors instanceof Float32Array) || !(logits instanceof Float32Array)) {
+      throw new ModelError(`${this.name}: model outputs are not [N,16] regressors and [N,1] scores`);
+    }
+    return { regressors, logits };
+  }
+
+  async close(): Promise<void> {
+    await this.model.close();
+  }
+}
+
+function resolvePackagedModel(file: string): string {
+  try {
+    return createRequire(import.meta.url).resolve(`@mediapipe/face_detection/${file}`);
+  } catch {
+    throw new ModelError(`BlazeFace model ${file} not found: install @mediapipe/face_detection or set detector.model`);
+  }
+}

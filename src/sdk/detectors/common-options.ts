@@ -1,0 +1,13 @@
+import { z } from 'zod';
+
+/** The options every detector has, with its own defaults. */
+export function commonDetectorOptions(defaults: { scoreThreshold: number; nmsThreshold: number }) {
+  return {
+    /** Detections scoring below this are discarded. */
+    scoreThreshold: z.number().min(0).max(1).default(defaults.scoreThreshold),
+    /** Overlap (IoU) above which two detections are the same face. */
+    nmsThreshold: z.number().min(0).max(1).default(defaults.nmsThreshold),
+    /** Faces whose box is narrower or shorter than this many frame pixels are discarded. */
+    minFaceSize: z.number().min(0).default(0),
+  };
+}

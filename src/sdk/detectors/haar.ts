@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import cv, { type CascadeClassifier } from '@u4/opencv4nodejs';
+import { z } from 'zod';
+import { ModelError } from '../errors.js';
+import { convertColor } from '../preprocess/color.js';
+import { frameToMat } from '../preprocess/frame-mat.js';
+import type { Face, FaceDetector, Frame } from '../types.js';
+
+/**
+ * OpenCV's Haar cascade (Viola-Jones): a plain CPU fallback with no model runtime. It gives no confidence, so every
+ * face scores 1; `minNeighbors` is its strictness knob. The default cascade is Debian's opencv-data file.
+ */
+export const haarSchema = z
+  .object({
+    type: z.literal('haar'),
+    cascade: z.string().min(1).default('/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml'),
+    scaleFactor: z.number().gt(1).default(1.1),
+    minNeighbors: z.number().int().min(0).default(5),
+    minFaceSize: z.number().min(0).default(24),
+  })
+  .strict();
+
+export type HaarConfig = z.infer<typeof haarSchema>;
+
+export class HaarDetector implements FaceDetector {
+  readonly name = 'haar';
+
+  private constructor(
+    private readonly classifier: CascadeClassifier,
+    private readonly config: HaarConfig,
+  ) {}
+
+  static async create(config: HaarConfig): Promise<HaarDetector> {
+    if (!existsSync(config.cascade)) throw new ModelError(`Haar cascade ${config.cascade}: not found (Debian: apt-get install opencv-data)`);
+    let classifier: CascadeClassifier;
+    try {
+      classifier = new cv.CascadeClassifier(config.cascade);
+    } catch (error) {
+      throw new ModelError(`Haar cascade ${config.cascade} could not be loaded: ${(error as Error).message}`);
+    }
+    return new HaarDetector(classifier, config);
+  }
+
+  async detect(frame: Frame): Promise<Face[]> {
+    const gray = convertColor(frameToMat(frame), 'gray').equalizeHist();
+    const side = Math.max(1, Math.round(this.config.minFaceSize));
+    const { objects } = await this.classifier.detectMultiScaleAsync(gray, {
+      scaleFactor: this.config.scaleFactor,
+      minNeighbors: this.config.minNeighbors,
+      minSize: new cv.Size(side, side),
+    });
+    return objects.map((r) => ({ box: { x: r.x, y: r.y, width: r.width, height: r.height }, score: 1 }));
+  }
+}

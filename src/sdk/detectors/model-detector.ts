@@ -1,0 +1,30 @@
+import * as ort from 'onnxruntime-node';
+import { createBackend, type BackendConfigInput, backendConfigSchema, type ModelBackend } from '../backends/index.js';
+import { ModelError } from '../errors.js';
+
+/** The `backend` option of model-based detectors: the same back ends (and accelerators) as the emotion model. */
+export const detectorBackendOption = backendConfigSchema.optional();
+
+/**
+ * Loads a detector's model through the shared back ends and checks that it has the tensors the decoder reads,
+ * so that a wrong file is a one-line ModelError instead of garbage boxes.
+ */
+export async function loadDetectorModel(
+  what: string,
+  path: string,
+  backend: BackendConfigInput | undefined,
+  expected: { inputs: string[]; outputs: string[] },
+): Promise<ModelBackend> {
+  // Some exporters (UltraFace's) leave weights as graph inputs; ORT warns once per tensor at warning level.
+  if (ort.env.logLevel === undefined || ort.env.logLevel === 'warning') ort.env.logLevel = 'error';
+  const model = await createBackend(path, backend ?? { type: 'auto' });
+  const missing = [
+    ...expected.inputs.filter((name) => !model.info.inputNames.includes(name)),
+    ...expected.outputs.filter((name) => !model.info.outputNames.includes(name)),
+  ];
+  if (missing.length > 0) {
+    await model.close();
+    throw new ModelError(`${what} model ${path} lacks the tensors ${missing.join(', ')}: not a ${what} model`);
+  }
+  return model;
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import type { ModelBackend } from '../backends/index.js';
+import { convertColor } from '../preprocess/color.js';
+import { frameToMat } from '../preprocess/frame-mat.js';
+import { writeImageTensor } from '../preprocess/image-tensor.js';
+import { letterbox } from '../preprocess/letterbox.js';
+import type { Face, FaceDetector, Frame, TensorData } from '../types.js';
+import type { Candidate } from './candidate.js';
+import { commonDetectorOptions } from './common-options.js';
+import { detectorBackendOption, loadDetectorModel } from './model-detector.js';
+import { hardNms } from './nms.js';
+import { toFaces } from './to-faces.js';
+
+/** Ultra-Light-Fast-Generic-Face-Detector (RFB or slim, 320x240): boxes only, no landmarks. Very fast on CPU. */
+export const ultraFaceSchema = z
+  .object({
+    type: z.literal('ultraface'),
+    model: z.string().min(1),
+    backend: detectorBackendOption,
+    ...commonDetectorOptions({ scoreThreshold: 0.7, nmsThreshold: 0.3 }),
+  })
+  .strict();
+
+export type UltraFaceConfig = z.infer<typeof ultraFaceSchema>;
+
+const INPUT_WIDTH = 320;
+const INPUT_HEIGHT = 240;
+
+export class UltraFaceDetector implements FaceDetector {
+  readonly name = 'ultraface';
+
+  private constructor(
+    private readonly model: ModelBackend,
+    private readonly config: UltraFaceConfig,
+  ) {}
+
+  static async create(config: UltraFaceConfig): Promise<UltraFaceDetector> {
+    const model = await loadDetectorModel('UltraFace', config.model, config.backend, { inputs: ['input'], outputs: ['scores', 'boxes'] });
+    return new UltraFaceDetector(model, config);
+  }
+
+  async detect(frame: Frame): Promise<Face[]> {
+    const fit = letterbox(frameToMat(frame), INPUT_WIDTH, INPUT_HEIGHT);
+    const rgb = convertColor(fit.image, 'rgb');
+    const pixels = new Float32Array(3 * INPUT_WIDTH * INPUT_HEIGHT);
+    // (p - 127) / 128 written as (p/255 - mean) / std.
+    writeImageTensor(rgb, { layout: 'NCHW', mean: [127 / 255], std: [128 / 255] }, pixels);
+    const outputs = await this.model.run({ input: { data: pixels, dims: [1, 3, INPUT_HEIGHT, INPUT_WIDTH] } });
+    const scores = (outputs.scores as TensorData).data;
+    const boxes = (outputs.boxes as TensorData).data;
+    const candidates: Candidate[] = [];
+    for (let i = 0; i < scores.length / 2; i++) {
+      const score = scores[i * 2 + 1] as number; // softmax [background, face]
+      if (score < this.config.scoreThreshold) continue;
+      candidates.push({
+        x1: (boxes[i * 4] as number) * INPUT_WIDTH,
+        y1: (boxes[i * 4 + 1] as number) * INPUT_HEIGHT,
+        x2: (boxes[i * 4 + 2] as number) * INPUT_WIDTH,
+        y2: (boxes[i * 4 + 3] as number) * INPUT_HEIGHT,
+        score,
+        keypoints: [],
+      });
+    }
+    return toFaces(hardNms(candidates, this.config.nmsThreshold), fit, frame, this.config.minFaceSize);
+  }
+
+  async close(): Promise<void> {
+    await this.model.close();
+  }
+}
