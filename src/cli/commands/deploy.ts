@@ -1,12 +1,167 @@
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { FerEdgeError } from '../../sdk/errors.js';
+import { ConfigError } from '../../sdk/errors.js';
+import type { Bundle } from '../../deploy/bundle.js';
+import { installBundle, listReleases, packagedInstaller, rollbackRelease, type ServiceOptions } from '../../deploy/deploy.js';
+import { LocalHost } from '../../deploy/local-host.js';
+import { prepareBundle } from '../../deploy/prepare-bundle.js';
+import type { ReleaseHost } from '../../deploy/release-host.js';
+import { assertSafeHost, assertSafePath } from '../../deploy/safe-values.js';
+import { SshHost } from '../../deploy/ssh-host.js';
+import { packageRoot, packageVersion } from '../version.js';
 
-// Placeholder until the 'deploy' command lands; its owner replaces this file.
+const DEFAULT_ROBOT_ROOT = '/opt/fer-edge';
+
+interface DeployFlags {
+  target?: string;
+  host?: string;
+  dest?: string;
+  config?: string;
+  modelsDir?: string;
+  model?: string;
+  bundle?: string;
+  out?: string;
+  dryRun?: boolean;
+  list?: boolean;
+  rollback?: boolean;
+  healthTimeout: string;
+  serviceCommand?: string;
+  port?: string;
+  identity?: string;
+  sshOption: string[];
+  json?: boolean;
+}
+
+function positiveInteger(value: string, flag: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) throw new ConfigError(`${flag} must be a positive whole number (got '${value}')`);
+  return number;
+}
+
+/** The deploy root: on the robot (absolute, default /opt/fer-edge) or a directory here for --dest without --host. */
+function deployRoot(flags: DeployFlags): string {
+  if (flags.host) return assertSafePath(flags.dest ?? DEFAULT_ROBOT_ROOT, '--dest');
+  return assertSafePath(resolve(flags.dest ?? DEFAULT_ROBOT_ROOT), '--dest');
+}
+
+function openHost(flags: DeployFlags, root: string): ReleaseHost {
+  if (flags.host) {
+    return new SshHost(
+      {
+        host: assertSafeHost(flags.host),
+        port: flags.port === undefined ? undefined : positiveInteger(flags.port, '--port'),
+        identityFile: flags.identity,
+        options: flags.sshOption,
+      },
+      root,
+    );
+  }
+  if (!flags.dest) throw new ConfigError('say where to deploy: --host user@robot, or --dest <dir> for a directory on this machine');
+  return new LocalHost(root);
+}
+
+function serviceOptions(flags: DeployFlags): ServiceOptions {
+  return {
+    healthTimeoutSeconds: positiveInteger(flags.healthTimeout, '--health-timeout'),
+    serviceCommand: flags.serviceCommand === undefined ? undefined : assertSafePath(flags.serviceCommand, '--service-command'),
+  };
+}
+
+function printBundle(bundle: Bundle, json: boolean | undefined): void {
+  if (json) {
+    process.stdout.write(JSON.stringify({ bundle: bundle.path, sha256: bundle.sha256, ...bundle.info }, null, 2) + '\n');
+    return;
+  }
+  const { info } = bundle;
+  const lines = [
+    `bundle ${bundle.path} (sha256 ${bundle.sha256})`,
+    `  release ${info.version} for ${info.target}, root ${info.root}, fer-edge ${info.fer_edge_version}`,
+    `  model ${info.model.file} (${info.model.name}, ${info.model.precision} ${info.model.format})`,
+    ...info.files.map((file) => `  ${file.sha256.slice(0, 16)}  ${String(file.size).padStart(9)}  ${file.path}`),
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+async function deployCommand(flags: DeployFlags): Promise<void> {
+  const root = deployRoot(flags);
+  const cleanup: (() => void)[] = [];
+  try {
+    if (flags.list || flags.rollback) {
+      const host = openHost(flags, root);
+      try {
+        const installer = packagedInstaller(join(packageRoot(), 'targets'));
+        if (flags.rollback) await rollbackRelease(host, installer, serviceOptions(flags));
+        const releases = await listReleases(host, installer);
+        if (flags.json) process.stdout.write(JSON.stringify(releases, null, 2) + '\n');
+        else if (releases.length === 0) process.stdout.write(`no releases in ${host.description}\n`);
+        else {
+          for (const r of releases) {
+            const flagsText = [r.current && 'current', r.healthy && 'healthy', r.failed && 'failed'].filter(Boolean).join(', ');
+            process.stdout.write(`${r.current ? '*' : ' '} ${r.version}${flagsText ? `  (${flagsText})` : ''}\n`);
+          }
+        }
+      } finally {
+        await host.close();
+      }
+      return;
+    }
+
+    const prepared = await prepareBundle({
+      root,
+      targetsDir: join(packageRoot(), 'targets'),
+      ferEdgeVersion: packageVersion(),
+      target: flags.target,
+      modelsDir: resolve(flags.modelsDir ?? join(packageRoot(), 'models')),
+      modelPath: flags.model,
+      configPath: flags.config,
+      outPath: flags.out,
+      bundlePath: flags.bundle,
+    });
+    cleanup.push(prepared.dispose);
+    const { bundle, installer } = prepared;
+    if (flags.dryRun || (flags.out && !flags.host && !flags.dest)) {
+      printBundle(bundle, flags.json);
+      if (flags.dryRun) process.stdout.write(`dry run: nothing copied; would install into ${flags.host ? `${flags.host}:` : ''}${root}\n`);
+      return;
+    }
+    const options = serviceOptions(flags);
+    const host = openHost(flags, root);
+    try {
+      await installBundle(host, bundle, installer, options);
+    } finally {
+      await host.close();
+    }
+    const { info } = bundle;
+    if (flags.json) process.stdout.write(JSON.stringify({ deployed: info.version, target: info.target, host: host.description, healthy: true }) + '\n');
+    else process.stdout.write(`deployed ${info.version} (${info.target}, ${info.model.file}) to ${host.description}: healthy\n`);
+  } finally {
+    for (const dispose of cleanup) dispose();
+  }
+}
+
 export function registerDeploy(program: Command): void {
   program
     .command('deploy')
-    .description('(not yet available)')
-    .action(() => {
-      throw new FerEdgeError('fer-edge deploy is not available in this build yet');
-    });
+    .description(
+      'Bundle the right model, run configuration and service for a target, install it on a robot over SSH (or into a ' +
+        'local directory), restart the service, wait for health and roll back when it does not come up.',
+    )
+    .option('-t, --target <target>', 'jetson | jetson-orin | jetson-nano | rpi | rpi-cpu | rpi-coral')
+    .option('--host <user@robot>', 'install on this robot over SSH (keys only, never a password prompt)')
+    .option('--dest <dir>', `deploy root: on the robot (default ${DEFAULT_ROBOT_ROOT}) or, without --host, a directory here`)
+    .option('-c, --config <file>', 'run configuration (YAML or JSON) overriding the target profile defaults')
+    .option('--models-dir <dir>', 'where to look for the target model (default: the package models/ directory)')
+    .option('--model <file>', 'deploy this model (with its manifest beside it) instead of the one the target picks')
+    .option('--bundle <file>', 'install this bundle (from --out) instead of building one')
+    .option('--out <file>', 'write the bundle to this file (and stop, unless --host or --dest is given)')
+    .option('--dry-run', 'build and show the bundle; copy and change nothing')
+    .option('--list', 'list the releases on the host (* marks the current one)')
+    .option('--rollback', 'switch back to the previous healthy release')
+    .option('--health-timeout <seconds>', 'how long to wait for the service to report healthy before rolling back', '120')
+    .option('--service-command <path>', 'executable on the host run as `<path> restart|stop <root>` instead of systemctl')
+    .option('-p, --port <port>', 'SSH port')
+    .option('-i, --identity <file>', 'SSH private key')
+    .option('-o, --ssh-option <option>', 'extra ssh option, e.g. UserKnownHostsFile=... (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .option('--json', 'machine-readable output')
+    .action(deployCommand);
 }

@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from '../sdk/errors.js';
+import { childLogger } from '../sdk/log.js';
+
+const log = childLogger('deploy');
+
+type Plain = Record<string, unknown>;
+
+function isPlain(value: unknown): value is Plain {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * `override` wins key by key: nested objects merge, arrays and scalars replace, and an override section that names a
+ * `type` (a source, a back end) replaces the default section whole, so that a file source does not inherit the
+ * camera's GStreamer pipeline. `backend: { intraOpThreads: 2 }` without a type only tunes the default back end.
+ */
+export function mergeConfig(base: Plain, override: Plain): Plain {
+  const merged: Plain = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    const current = merged[key];
+    merged[key] = isPlain(current) && isPlain(value) && value.type === undefined ? mergeConfig(current, value) : value;
+  }
+  return merged;
+}
+
+function substitute(value: unknown, vars: Record<string, string>): unknown {
+  if (typeof value === 'string') return value.replace(/\$\{(\w+)\}/g, (whole, name: string) => vars[name] ?? whole);
+  if (Array.isArray(value)) return value.map((item) => substitute(item, vars));
+  if (isPlain(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, vars)]));
+  return value;
+}
+
+/**
+ * A user's --config file (YAML or JSON), unvalidated. Not sdk/config.ts's readConfigFile: importing that module loads
+ * the capture back ends and with them the OpenCV native binding, which building a bundle does not need.
+ */
+export function readUserConfig(path: string): Plain {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`${path}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (parsed == null) return {};
+  if (!isPlain(parsed)) throw new ConfigError(`${path}: must be a mapping of settings`);
+  return parsed;
+}
+
+/**
+ * Check the configuration with `fer-edge run`'s own schema. That module pulls in the native capture and inference
+ * bindings; where they cannot load, say so and leave the check to `run` on the robot (an invalid configuration
+ * then fails the health check and is rolled back).
+ */
+export async function validateRunConfig(config: Plain, origin: string): Promise<void> {
+  let parse: (input: unknown, origin: string) => unknown;
+  try {
+    ({ parsePipelineConfig: parse } = await import('../sdk/config.js'));
+  } catch (error) {
+    log.warn(`cannot check the run configuration here (${(error as Error).message.split('\n')[0]}); fer-edge run checks it on the robot`);
+    return;
+  }
+  parse(config, origin);
+}
+
+export interface RunConfigPlacement {
+  /** Deploy root on the robot. */
+  root: string;
+  /** Absolute path of the model inside the release directory on the robot. */
+  modelPath: string;
+  /** The health file the release installer waits for. */
+  healthFile: string;
+}
+
+/**
+ * The `fer-edge run` configuration a bundle carries: profile defaults < user config, `${root}` expanded, and the
+ * two keys deploy owns (the model it bundled, the health file it waits for) set last so nothing can point elsewhere.
+ */
+export function resolveRunConfig(profileDefaults: Plain, userConfig: Plain, placement: RunConfigPlacement): Plain {
+  const merged = substitute(mergeConfig(profileDefaults, userConfig), { root: placement.root }) as Plain;
+  return mergeConfig(merged, { model: placement.modelPath, health: { file: placement.healthFile } });
+}
