@@ -1,12 +1,117 @@
 import type { Command } from 'commander';
-import { FerEdgeError } from '../../sdk/errors.js';
+import { parseSourceArg } from '../../capture/index.js';
+import { parsePipelineConfig, readConfigFile } from '../../sdk/config.js';
+import { ConfigError } from '../../sdk/errors.js';
+import { Pipeline } from '../../sdk/pipeline.js';
+import type { EmotionEvent } from '../../sdk/types.js';
+import { positiveInt } from '../options.js';
 
-// Placeholder until the 'run' command lands; its owner replaces this file.
+interface RunOptions {
+  config?: string;
+  source?: string;
+  broker?: string;
+  mqtt: boolean;
+  brokerPort?: number;
+  model?: string;
+  detector?: string;
+  detectEvery?: number;
+  deviceId?: string;
+  playback?: 'realtime' | 'fast';
+  loop?: boolean;
+  maxFrames?: number;
+  healthFile?: string;
+  json?: boolean;
+}
+
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('(not yet available)')
-    .action(() => {
-      throw new FerEdgeError('fer-edge run is not available in this build yet');
+    .description('run the pipeline: camera or file -> faces -> emotions -> events on MQTT (and stdout)')
+    .option('-c, --config <file>', 'YAML or JSON configuration (see README "Configuration")')
+    .option('-s, --source <source>', 'camera index or /dev/videoN, video file, image folder, rtsp:// or http:// URL, GStreamer pipeline, fswebcam:<device>')
+    .option('-b, --broker <url>', 'MQTT broker URL (mqtt://, mqtts://, ws://); default: an embedded broker on 127.0.0.1')
+    .option('--broker-port <port>', 'port of the embedded broker (default 1883; 0 = any free port)', positiveInt('--broker-port', 0))
+    .option('--no-mqtt', 'do not publish to MQTT (events on stdout only)')
+    .option('-m, --model <file>', 'emotion model (.onnx or .tflite with its manifest); default: the shipped student')
+    .option('-d, --detector <type>', 'face detector: blazeface, yunet, ultraface, haar (model-file detectors need --config)')
+    .option('--detect-every <n>', 'run the detector on every Nth frame; tracking carries faces in between', positiveInt('--detect-every', 1))
+    .option('--device-id <id>', 'device id in MQTT topics (default: host name)')
+    .option('--playback <mode>', 'video files: realtime or fast')
+    .option('--loop', 'video files and image folders: start again at the end')
+    .option('-n, --max-frames <n>', 'stop after N processed frames', positiveInt('--max-frames', 1))
+    .option('--health-file <path>', 'rewrite this file with the health status every few seconds')
+    .option('--json', 'print each event as one JSON line on stdout')
+    .action(async (options: RunOptions) => {
+      const config = parsePipelineConfig(buildConfig(options), options.config ?? 'config');
+      const pipeline = await Pipeline.create(config, options.maxFrames ? { maxFrames: options.maxFrames } : {});
+      await runUntilDone(pipeline, options.json === true);
     });
+}
+
+function buildConfig(options: RunOptions): Record<string, unknown> {
+  const config: Record<string, unknown> = options.config ? readConfigFile(options.config) : {};
+  if (options.source !== undefined) config.source = parseSourceArg(options.source);
+  if (!config.source) throw new ConfigError('no source: give --source (a camera, file, folder or URL) or `source` in --config');
+  const source = config.source as Record<string, unknown>;
+  if (options.playback) {
+    if (options.playback !== 'realtime' && options.playback !== 'fast') throw new ConfigError('--playback must be realtime or fast');
+    source.playback = options.playback;
+  }
+  if (options.loop) source.loop = true;
+  if (options.model) config.model = options.model;
+  if (options.detector) config.detector = { type: options.detector };
+  if (options.detectEvery) config.detectEvery = options.detectEvery;
+  if (options.deviceId) config.deviceId = options.deviceId;
+  if (options.healthFile) config.health = { ...((config.health as object | undefined) ?? {}), file: options.healthFile };
+  if (!options.mqtt) config.mqtt = false;
+  else {
+    const mqtt = { ...((config.mqtt as Record<string, unknown> | false | undefined) || {}) };
+    if (options.broker) mqtt.url = options.broker;
+    if (options.brokerPort !== undefined) mqtt.embedded = { ...((mqtt.embedded as object | undefined) ?? {}), port: options.brokerPort };
+    config.mqtt = mqtt;
+  }
+  return config;
+}
+
+async function runUntilDone(pipeline: Pipeline, json: boolean): Promise<void> {
+  const print = json ? (event: EmotionEvent) => process.stdout.write(JSON.stringify(event) + '\n') : printEvent;
+  pipeline.on('event', print);
+  const broker = pipeline.publisher?.embeddedBroker;
+  if (broker && !json) {
+    process.stderr.write(`embedded MQTT broker on ${broker.url}; subscribe with: mosquitto_sub -h ${broker.host} -p ${broker.port} -t '${pipeline.publisher!.topics.base}#' -v\n`);
+  }
+  let signalled = false;
+  const onSignal = (): void => {
+    if (signalled) process.exit(130);
+    signalled = true;
+    void pipeline.stop();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await pipeline.run();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  const stats = pipeline.stats;
+  if (!json) {
+    const total = stats.latency_ms.total;
+    process.stderr.write(
+      `processed ${stats.frames} frames, ${stats.dropped_frames} dropped` +
+        (total ? `, per-frame latency p50 ${total.p50.toFixed(1)} ms p95 ${total.p95.toFixed(1)} ms` : '') +
+        (stats.mqtt ? `, MQTT events queued ${stats.mqtt.queued} dropped ${stats.mqtt.dropped}` : '') +
+        '\n',
+    );
+  }
+}
+
+function printEvent(event: EmotionEvent): void {
+  const time = new Date(event.ts).toISOString().slice(11, 23);
+  const { x, y, width, height } = event.box;
+  const what = event.type === 'end' ? 'left' : event.type === 'new' ? `appeared, looks ${event.emotion}` : `now looks ${event.emotion}`;
+  process.stdout.write(
+    `${time} frame ${event.frame_seq} person ${event.face_id} ${what} (${(event.confidence * 100).toFixed(0)}%, ` +
+      `valence ${event.valence.toFixed(2)}, arousal ${event.arousal.toFixed(2)}) box ${Math.round(x)},${Math.round(y)} ${Math.round(width)}x${Math.round(height)}\n`,
+  );
 }

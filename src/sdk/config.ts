@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { sourceConfigSchema } from '../capture/index.js';
+import { backendConfigSchema } from './backends/index.js';
+import { defaultDetectorConfig, detectorConfigSchema } from './detectors/index.js';
+import { ConfigError } from './errors.js';
+import { trackerConfigSchema } from './tracking/index.js';
+
+/** A device id safe to use in an MQTT topic level. */
+export function defaultDeviceId(): string {
+  return hostname().replace(/[^A-Za-z0-9_-]/g, '-') || 'robot';
+}
+
+/** The configuration of `fer-edge run` and `createPipeline`: a YAML or JSON file, then command-line overrides. */
+export const pipelineConfigSchema = z
+  .object({
+    /** The `<device_id>` level of every MQTT topic. Default: the host name. */
+    deviceId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only (it is an MQTT topic level)')
+      .default(defaultDeviceId),
+    source: sourceConfigSchema,
+    detector: detectorConfigSchema.default(() => detectorConfigSchema.parse(defaultDetectorConfig)),
+    /**
+     * Run the detector on every Nth frame; in between, tracks carry the faces by their motion and the classifier
+     * still runs on every frame. 1 = detect on every frame.
+     */
+    detectEvery: z.number().int().min(1).max(30).default(1),
+    /** An .onnx or .tflite model with its manifest beside it. Default: the shipped student (models/index.json). */
+    model: z.string().min(1).optional(),
+    backend: backendConfigSchema.default({ type: 'auto' }),
+    crop: z
+      .object({
+        /** Square crop side as a multiple of the face box; default: the model manifest's crop.expand, else 1.25. */
+        expand: z.number().min(1).max(3).optional(),
+        /** Rotate each crop so that the eyes are level, when the detector gives landmarks. */
+        align: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    tracker: trackerConfigSchema.prefault({}),
+    /** MQTT publishing; `false` turns it off (SDK use without a broker). Absent url: an embedded broker. */
+    mqtt: z.union([z.literal(false), z.record(z.string(), z.unknown())]).default({}),
+    /** A file rewritten every few seconds while the pipeline runs (for service health checks and deploy). */
+    health: z
+      .object({
+        file: z.string().min(1).optional(),
+        intervalSec: z.number().positive().default(5),
+      })
+      .strict()
+      .prefault({}),
+    /** Interval of the 'stats' event (and the MQTT stats topic). */
+    statsIntervalSec: z.number().positive().default(5),
+  })
+  .strict();
+
+export type PipelineConfig = z.output<typeof pipelineConfigSchema>;
+export type PipelineConfigInput = z.input<typeof pipelineConfigSchema>;
+
+/** Validates a configuration object; the first problem becomes a one-line ConfigError naming the field. */
+export function parsePipelineConfig(input: unknown, origin = 'config'): PipelineConfig {
+  const parsed = pipelineConfigSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+  throw new ConfigError(`${origin}: ${field}: ${issue.message}`);
+}
+
+/** Reads a YAML or JSON configuration file (YAML is a superset of JSON) into a plain object, unvalidated. */
+export function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`${path}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`${path}: must be a mapping of settings`);
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,283 @@
+import { EventEmitter } from 'node:events';
+import { rename, writeFile } from 'node:fs/promises';
+import { createSource, type ResilientSource, type SourceStatusEvent } from '../capture/index.js';
+import { loadEmotionClassifier, type ManifestEmotionClassifier } from './classifier.js';
+import { parsePipelineConfig, type PipelineConfig, type PipelineConfigInput } from './config.js';
+import { createDetector } from './detectors/index.js';
+import { FerEdgeError } from './errors.js';
+import { FrameFeed } from './frame-feed.js';
+import { childLogger } from './log.js';
+import { DroppedFrames, FpsCounter, StageLatencies } from './metrics/index.js';
+import { createMqttPublisher, type MqttPublisher } from './mqtt/index.js';
+import { cropFaces } from './preprocess/crop-faces.js';
+import { ResultBuffer } from './result-buffer.js';
+import { EmotionTracker, type TrackedFace, type TrackerDetection } from './tracking/index.js';
+import type { EmotionEvent, Face, FaceDetector, Frame, PipelineStats } from './types.js';
+
+const logger = childLogger('pipeline');
+
+/** What the pipeline made of one processed frame. */
+export interface PipelineResult {
+  frame: { seq: number; timestampMs: number; width: number; height: number };
+  /** True when the detector ran on this frame; otherwise tracks were carried by their motion. */
+  detected: boolean;
+  faces: TrackedFace[];
+  /** The events this frame produced (often none: events fire on change only). */
+  events: EmotionEvent[];
+  /** Milliseconds spent per stage on this frame. */
+  latencyMs: Record<string, number>;
+}
+
+export interface PipelineEvents {
+  event: [EmotionEvent];
+  result: [PipelineResult];
+  stats: [PipelineStats];
+  status: [SourceStatusEvent];
+  error: [Error];
+  end: [];
+}
+
+export interface PipelineOptions {
+  /** Stop after this many processed frames. */
+  maxFrames?: number;
+  /** Results kept for a slow async-iterator consumer before the oldest are dropped. Events are never dropped. */
+  resultBufferSize?: number;
+}
+
+/**
+ * Camera frames -> faces -> emotions -> tracked faces -> events, as an EventEmitter ('event', 'result', 'stats',
+ * 'status', 'error', 'end') and as an async iterator of per-frame results. Capture runs ahead in its own loop and the
+ * newest frame wins (stale frames are dropped and counted); MQTT publishing never blocks the frame loop.
+ */
+export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncIterable<PipelineResult> {
+  private readonly tracker: EmotionTracker;
+  private readonly latencies = new StageLatencies();
+  private readonly fps = new FpsCounter();
+  private readonly dropped = new DroppedFrames();
+  private readonly results: ResultBuffer<PipelineResult>;
+  private readonly startedAt = Date.now();
+  private feed: FrameFeed | undefined;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private processed = 0;
+  private faceCount = 0;
+  private lastSeq = -1;
+  private lastTimestampMs = 0;
+  private statsTimer: NodeJS.Timeout | undefined;
+  private healthTimer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    readonly config: PipelineConfig,
+    readonly classifier: ManifestEmotionClassifier,
+    readonly detector: FaceDetector,
+    readonly source: ResilientSource,
+    /** Undefined when MQTT is turned off (`mqtt: false`). */
+    readonly publisher: MqttPublisher | undefined,
+    private readonly options: PipelineOptions,
+  ) {
+    super();
+    this.tracker = new EmotionTracker(config.tracker);
+    this.results = new ResultBuffer(options.resultBufferSize ?? 64);
+    source.on('status', (status: SourceStatusEvent) => this.emit('status', status));
+  }
+
+  /** Validates the configuration and loads everything (model, detector, source, MQTT); nothing runs yet. */
+  static async create(configInput: PipelineConfigInput | PipelineConfig, options: PipelineOptions = {}): Promise<Pipeline> {
+    const config = parsePipelineConfig(configInput);
+    const opened: Array<{ close(): Promise<void> | void }> = [];
+    try {
+      const classifier = await loadEmotionClassifier({ ...(config.model ? { modelPath: config.model } : {}), backend: config.backend });
+      opened.push(classifier);
+      const detector = await createDetector(config.detector);
+      opened.push({ close: () => detector.close?.() });
+      const source = createSource(config.source);
+      const publisher = config.mqtt === false ? undefined : await createMqttPublisher(config.mqtt, config.deviceId);
+      return new Pipeline(config, classifier, detector, source, publisher, options);
+    } catch (error) {
+      for (const resource of opened.reverse()) await resource.close();
+      throw error;
+    }
+  }
+
+  /** Opens the source (a SourceError if it never opens) and starts processing; resolves once frames flow. */
+  async start(): Promise<void> {
+    if (this.loop) return;
+    await this.source.open();
+    this.feed = new FrameFeed(this.source, this.source.live || this.isRealtimeFile());
+    this.feed.start();
+    this.startTimers();
+    logger.info(
+      { source: this.source.describe(), model: this.classifier.manifest.name, detector: this.detector.name, broker: this.publisher?.brokerUrl },
+      'pipeline started',
+    );
+    this.loop = this.processFrames().finally(() => this.finish());
+  }
+
+  /** Runs until the source ends, maxFrames is reached or stop() is called. */
+  async run(): Promise<void> {
+    await this.start();
+    await this.loop;
+  }
+
+  /** Stops capture, ends every face (their `end` events are published), flushes MQTT and publishes `offline`. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.feed?.stop();
+    await this.loop;
+    if (!this.loop) await this.finish();
+  }
+
+  get stats(): PipelineStats {
+    const publisher = this.publisher?.state;
+    return {
+      ts: Date.now(),
+      uptime_s: Math.round((Date.now() - this.startedAt) / 1000),
+      fps: Math.round(this.fps.rate() * 10) / 10,
+      frames: this.processed,
+      dropped_frames: (this.feed?.dropped ?? 0) + this.dropped.total,
+      faces: this.faceCount,
+      source: { status: this.source.status, reconnects: this.source.reconnects },
+      latency_ms: this.latencies.summaries(),
+      ...(publisher ? { mqtt: { connected: publisher.connected, queued: publisher.queued, dropped: publisher.dropped } } : {}),
+    };
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<PipelineResult> {
+    return this.results.iterator();
+  }
+
+  private isRealtimeFile(): boolean {
+    const source = this.config.source;
+    return source.type === 'opencv' && source.file !== undefined && source.playback === 'realtime';
+  }
+
+  private async processFrames(): Promise<void> {
+    const feed = this.feed!;
+    try {
+      while (!this.stopping) {
+        const frame = await feed.next();
+        if (!frame) break;
+        await this.processFrame(frame);
+        if (this.options.maxFrames !== undefined && this.processed >= this.options.maxFrames) break;
+      }
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      if (this.listenerCount('error') > 0) this.emit('error', failure);
+      else if (!(failure instanceof FerEdgeError)) logger.error({ err: failure.message }, 'pipeline stopped');
+      this.results.fail(failure);
+      throw failure;
+    }
+  }
+
+  private async processFrame(frame: Frame): Promise<void> {
+    const start = performance.now();
+    const latencyMs: Record<string, number> = {};
+    const detect = this.processed % this.config.detectEvery === 0;
+    let tracked;
+    if (detect) {
+      let mark = performance.now();
+      const faces = await this.detector.detect(frame);
+      latencyMs.detect = this.latencies.since('detect', mark);
+      mark = performance.now();
+      const probabilities = await this.classify(frame, faces);
+      latencyMs.classify = this.latencies.since('classify', mark);
+      mark = performance.now();
+      const detections: TrackerDetection[] = faces.map((face, i) => ({
+        box: face.box,
+        score: face.score,
+        ...(face.landmarks ? { landmarks: face.landmarks } : {}),
+        ...(probabilities[i] ? { probabilities: probabilities[i] } : {}),
+      }));
+      tracked = this.tracker.update(frame.seq, frame.timestampMs, detections);
+      latencyMs.track = this.latencies.since('track', mark);
+    } else {
+      const mark = performance.now();
+      tracked = this.tracker.predict(frame.seq, frame.timestampMs);
+      latencyMs.track = this.latencies.since('track', mark);
+    }
+    latencyMs.total = this.latencies.since('total', start);
+    this.processed++;
+    this.fps.tick();
+    this.lastSeq = frame.seq;
+    this.lastTimestampMs = frame.timestampMs;
+    this.faceCount = tracked.tracks.filter((track) => track.confirmed).length;
+    this.publish(tracked.events);
+    const result: PipelineResult = {
+      frame: { seq: frame.seq, timestampMs: frame.timestampMs, width: frame.width, height: frame.height },
+      detected: detect,
+      faces: tracked.tracks,
+      events: tracked.events,
+      latencyMs,
+    };
+    if (this.results.push(result)) this.dropped.record('result-buffer');
+    this.emit('result', result);
+  }
+
+  private async classify(frame: Frame, faces: Face[]): Promise<Float32Array[]> {
+    if (faces.length === 0) return [];
+    const manifest = this.classifier.manifest;
+    const crops = cropFaces(frame, faces, manifest.input, {
+      expand: this.config.crop.expand ?? manifest.crop?.expand ?? 1.25,
+      align: this.config.crop.align,
+    });
+    return this.classifier.classify(crops);
+  }
+
+  private publish(events: EmotionEvent[]): void {
+    for (const event of events) {
+      this.publisher?.publishEvent(event);
+      this.emit('event', event);
+    }
+  }
+
+  private startTimers(): void {
+    const statsMs = this.config.statsIntervalSec * 1000;
+    this.statsTimer = setInterval(() => {
+      const stats = this.stats;
+      this.publisher?.publishStats(stats);
+      this.emit('stats', stats);
+    }, statsMs).unref();
+    const healthFile = this.config.health.file;
+    if (healthFile) {
+      const write = (): void => void this.writeHealth(healthFile, 'online');
+      write();
+      this.healthTimer = setInterval(write, this.config.health.intervalSec * 1000).unref();
+    }
+  }
+
+  private async writeHealth(path: string, status: 'online' | 'offline'): Promise<void> {
+    const body = JSON.stringify({ status, ts: Date.now(), pid: process.pid, frames: this.processed, source: this.source.status });
+    try {
+      await writeFile(`${path}.tmp`, body + '\n');
+      await rename(`${path}.tmp`, path);
+    } catch (error) {
+      logger.warn({ file: path, err: (error as Error).message }, 'cannot write health file');
+    }
+  }
+
+  private finishing: Promise<void> | undefined;
+
+  private finish(): Promise<void> {
+    this.finishing ??= (async () => {
+      clearInterval(this.statsTimer);
+      clearInterval(this.healthTimer);
+      await this.feed?.stop();
+      this.publish(this.tracker.endAll(Math.max(this.lastSeq, 0), this.lastTimestampMs || Date.now()));
+      const stats = this.stats;
+      this.publisher?.publishStats(stats);
+      this.emit('stats', stats);
+      await this.publisher?.close();
+      if (this.config.health.file) await this.writeHealth(this.config.health.file, 'offline');
+      await this.detector.close?.();
+      await this.classifier.close();
+      this.results.end();
+      this.emit('end');
+    })();
+    return this.finishing;
+  }
+}
+
+/** The SDK's entry point: `const pipeline = await createPipeline(config); pipeline.on('event', ...); await pipeline.run()`. */
+export function createPipeline(config: PipelineConfigInput, options: PipelineOptions = {}): Promise<Pipeline> {
+  return Pipeline.create(config, options);
+}
