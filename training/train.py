@@ -1,0 +1,289 @@
+"""Train a FER2013 model: teacher, baselines or the MobileNetV3-Small student (optionally distilled).
+
+    /usr/bin/python3 -m training.train --model mnv3s --input-size 64 --output-dir /root/fer-edge-runs/mnv3s-64
+
+Runs on CPU, one CUDA GPU (``--device cuda --amp``) or several through ``torchrun --nproc_per_node=N -m
+training.train ...`` (DDP). The whole split is held in memory as uint8 and augmented batched on the device
+(``presets.py``). A checkpoint (``last.pt``) is written every epoch and every ``--ckpt-minutes`` inside an epoch;
+``--resume`` continues from it at the same batch. ``best.pt`` holds the weights with the best val accuracy;
+``log.jsonl`` one line per epoch.
+"""
+import argparse
+import datetime
+import json
+import math
+import os
+import sys
+import time
+
+from training._require import require_torch
+
+require_torch()
+
+import torch  # noqa: E402
+import torch.distributed as dist  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+from training import data, losses, presets, sampler  # noqa: E402
+from training.evaluate import predict_logits  # noqa: E402
+from training.models import get_model  # noqa: E402
+
+DEFAULT_SIZES = {"teacher": 64, "cnn4": 48, "resnet18": 64, "mnv3s": 64, "mnv3s-edgetpu": 64}
+
+
+def get_args_parser(add_help=True):
+    p = argparse.ArgumentParser(description="fer-edge: train a FER2013 model", add_help=add_help)
+    p.add_argument("--data", default="../shared/data/fer2013",
+                   help="folder with train/<class>/*.jpg and val/<class>/*.jpg, or the original fer2013.csv")
+    p.add_argument("--train-split", default="train")
+    p.add_argument("--val-split", default="val", help="selection split (val = FER2013 PublicTest)")
+    p.add_argument("--cache-dir", default=os.path.expanduser("~/fer-edge-runs/cache"),
+                   help="where decoded splits are cached as .pt ('' to disable)")
+    p.add_argument("--model", default="mnv3s", help="teacher | cnn4 | resnet18 | mnv3s | mnv3s-edgetpu")
+    p.add_argument("--input-size", type=int, default=None, help="square input side in pixels (default per model)")
+    p.add_argument("--downsample", type=int, default=None, help="mnv3s: total stride 8, 16 or 32 (stock)")
+    p.add_argument("--width-mult", type=float, default=None, help="mnv3s: width multiplier")
+    p.add_argument("--pretrained", default=None, help="local ImageNet state_dict file (teacher, resnet18); never downloaded")
+    p.add_argument("--progressive", action="store_true",
+                   help="teacher/resnet18 with --pretrained: head only, then stages deep->shallow, then head again")
+    p.add_argument("--output-dir", required=True, help="checkpoints and logs (keep it outside the git work tree)")
+    p.add_argument("--resume", action="store_true", help="continue from <output-dir>/last.pt if it exists")
+    p.add_argument("--epochs", type=int, default=60)
+    p.add_argument("--batch-size", type=int, default=128, help="per process")
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--min-lr", type=float, default=1e-5)
+    p.add_argument("--weight-decay", type=float, default=0.05)
+    p.add_argument("--warmup-epochs", type=float, default=2.0)
+    p.add_argument("--label-smoothing", type=float, default=0.1)
+    p.add_argument("--imbalance", choices=["none", "loss", "sampler"], default="loss",
+                   help="inverse-frequency class weights in the loss, or a weighted random sampler (never both)")
+    p.add_argument("--class-weight-power", type=float, default=1.0, help="loss weights = inverse frequency ** power")
+    p.add_argument("--aug", choices=["reports", "light", "none"], default="reports", help="augmentation preset")
+    p.add_argument("--random-erasing", type=float, default=0.0, help="probability of random erasing per image")
+    p.add_argument("--early-stop", type=int, default=15, help="stop after N epochs without val improvement (0: never)")
+    p.add_argument("--teacher", default=None, help="online KD: a teacher checkpoint (best.pt) run on the same batch")
+    p.add_argument("--teacher-logits", default=None, help="cached KD: a .pt of teacher logits for the train split")
+    p.add_argument("--kd-alpha", type=float, default=0.7)
+    p.add_argument("--kd-temperature", type=float, default=4.0)
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p.add_argument("--amp", action="store_true", help="mixed precision (CUDA only; ignored on CPU)")
+    p.add_argument("--threads", type=int, default=2, help="CPU threads (torch.set_num_threads)")
+    p.add_argument("--no-channels-last", dest="channels_last", action="store_false")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--deterministic", action="store_true", help="deterministic CUDA kernels (slower)")
+    p.add_argument("--ckpt-minutes", type=float, default=10.0, help="also checkpoint inside an epoch this often")
+    p.add_argument("--limit", type=int, default=None, help="use only the first N train and val images (tests)")
+    p.add_argument("--no-progress", action="store_true")
+    return p
+
+
+def lr_at(step, total_steps, warmup_steps, base_lr, min_lr):
+    if step < warmup_steps:
+        return base_lr * (step + 1) / warmup_steps
+    t = (step - warmup_steps) / max(1, total_steps - warmup_steps)
+    return min_lr + 0.5 * (base_lr - min_lr) * (1 + math.cos(math.pi * min(1.0, t)))
+
+
+def build_model(args):
+    kwargs = {"downsample": args.downsample, "width_mult": args.width_mult}
+    if args.model in ("teacher", "resnet18"):
+        kwargs = {"pretrained": args.pretrained, "input_size": args.input_size}
+    return get_model(args.model, **kwargs)
+
+
+def load_teacher(path, device):
+    ckpt = torch.load(path, map_location="cpu")
+    targs = argparse.Namespace(**ckpt["args"])
+    model = build_model(targs)
+    model.load_state_dict(ckpt["model"])
+    return model.to(device).eval(), targs.input_size
+
+
+def save_atomic(obj, path):
+    torch.save(obj, path + ".tmp")
+    os.replace(path + ".tmp", path)
+
+
+def setup_distributed(args):
+    args.world_size = int(os.environ.get("WORLD_SIZE", "1"))
+    args.rank = int(os.environ.get("RANK", "0"))
+    if args.world_size > 1:
+        local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+        if args.device.startswith("cuda"):
+            torch.cuda.set_device(local_rank)
+            args.device = f"cuda:{local_rank}"
+        dist.init_process_group("nccl" if args.device.startswith("cuda") else "gloo")
+
+
+def main(args):
+    setup_distributed(args)
+    is_main = args.rank == 0
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    if args.deterministic:
+        torch.backends.cudnn.benchmark = False
+        torch.use_deterministic_algorithms(True, warn_only=True)
+    elif args.device.startswith("cuda"):
+        torch.backends.cudnn.benchmark = True
+    device = torch.device(args.device)
+    args.input_size = args.input_size or DEFAULT_SIZES.get(args.model, 64)
+    os.makedirs(args.output_dir, exist_ok=True)
+    log_path = os.path.join(args.output_dir, "log.jsonl")
+
+    cache = args.cache_dir or None
+    train_x, train_y = data.load_split(args.data, args.train_split, cache)
+    val_x, val_y = data.load_split(args.data, args.val_split, cache)
+    if args.limit:
+        train_x, train_y, val_x, val_y = train_x[:args.limit], train_y[:args.limit], val_x[:args.limit], val_y[:args.limit]
+    if is_main:
+        print(f"train: {data.format_counts(train_y)}")
+        print(f"val:   {data.format_counts(val_y)}")
+
+    model = build_model(args)
+    memory_format = torch.channels_last if args.channels_last else torch.contiguous_format
+    model = model.to(device, memory_format=memory_format)
+    n_params = sum(p.numel() for p in model.parameters())
+    if is_main:
+        print(f"model {args.model}: {n_params / 1e6:.3f}M parameters, input {args.input_size}px, device {device}")
+
+    weight = None
+    if args.imbalance == "loss":
+        weight = losses.inverse_frequency_weights(train_y, power=args.class_weight_power).to(device)
+        if is_main:
+            print("class weights: " + ", ".join(f"{n} {w:.2f}" for n, w in zip(data.LABELS, weight.tolist())))
+    criterion = torch.nn.CrossEntropyLoss(weight=weight, label_smoothing=args.label_smoothing)
+    teacher, teacher_size, cached_logits = None, None, None
+    if args.teacher or args.teacher_logits:
+        criterion = losses.DistillationLoss(args.kd_alpha, args.kd_temperature, weight, args.label_smoothing)
+        if args.teacher:
+            teacher, teacher_size = load_teacher(args.teacher, device)
+        else:
+            cached_logits = torch.load(args.teacher_logits)["logits"].float()
+            if len(cached_logits) < len(train_y):
+                raise ValueError("cached teacher logits do not cover the train split")
+
+    decay = [p for n, p in model.named_parameters() if p.ndim > 1]
+    no_decay = [p for n, p in model.named_parameters() if p.ndim <= 1]
+    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
+                                   {"params": no_decay, "weight_decay": 0.0}], lr=args.lr)
+    use_amp = args.amp and device.type == "cuda"
+    scaler = torch.cuda.amp.GradScaler(enabled=use_amp)
+
+    train_model = model
+    if args.world_size > 1:
+        train_model = torch.nn.parallel.DistributedDataParallel(
+            model, device_ids=[device.index] if device.type == "cuda" else None)
+
+    if args.aug == "reports":
+        aug = presets.ClassificationPresetTrain(args.input_size, erase=args.random_erasing)
+    elif args.aug == "light":
+        aug = presets.ClassificationPresetTrain(args.input_size, rotation=10, shift=0.1, shear=0.0, zoom=0.1,
+                                                brightness=(0.8, 1.2), erase=args.random_erasing)
+    else:
+        aug = presets.ClassificationPresetTrain(args.input_size, rotation=0, shift=0, shear=0, zoom=0,
+                                                brightness=(1, 1), hflip=0)
+
+    steps_per_epoch = len(train_y) // args.world_size // args.batch_size
+    total_steps = steps_per_epoch * args.epochs
+    warmup_steps = int(args.warmup_epochs * steps_per_epoch)
+
+    start_epoch, start_step, best_acc, best_epoch, train_seconds = 0, 0, 0.0, -1, 0.0
+    last_path = os.path.join(args.output_dir, "last.pt")
+    if args.resume and os.path.exists(last_path):
+        ckpt = torch.load(last_path, map_location="cpu")
+        model.load_state_dict(ckpt["model"])
+        optimizer.load_state_dict(ckpt["optimizer"])
+        scaler.load_state_dict(ckpt["scaler"])
+        start_epoch, start_step = ckpt["epoch"], ckpt["step"]
+        best_acc, best_epoch, train_seconds = ckpt["best_acc"], ckpt["best_epoch"], ckpt["train_seconds"]
+        if is_main:
+            print(f"resumed from {last_path}: epoch {start_epoch} step {start_step}, best val {best_acc:.4f}")
+
+    def checkpoint(epoch, step, seconds):
+        if is_main:
+            save_atomic({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                         "scaler": scaler.state_dict(), "epoch": epoch, "step": step, "best_acc": best_acc,
+                         "best_epoch": best_epoch, "train_seconds": seconds, "args": vars(args)}, last_path)
+
+    from tqdm import tqdm
+    show = is_main and not args.no_progress and sys.stderr.isatty()
+    for epoch in range(start_epoch, args.epochs):
+        train_model.train()
+        order = sampler.epoch_indices(train_y, epoch, args.seed, args.imbalance == "sampler", args.world_size, args.rank)
+        batches = sampler.batches(order, args.batch_size)
+        first = start_step if epoch == start_epoch else 0
+        t0 = time.time()
+        last_ckpt = t0
+        aug_seconds = 0.0
+        loss_sum, correct, seen = 0.0, 0, 0
+        bar = tqdm(range(first, len(batches)), disable=not show, desc=f"epoch {epoch}", dynamic_ncols=True)
+        for step in bar:
+            idx = batches[step]
+            global_step = epoch * steps_per_epoch + step
+            for group in optimizer.param_groups:
+                group["lr"] = lr_at(global_step, total_steps, warmup_steps, args.lr, args.min_lr)
+            ta = time.time()
+            gen = torch.Generator(device=device).manual_seed(args.seed * 1_000_003 + global_step)
+            x = train_x[idx].to(device, non_blocking=True).float().div_(255.0)
+            y = train_y[idx].to(device, non_blocking=True)
+            x = aug(x, generator=gen).contiguous(memory_format=memory_format)
+            aug_seconds += time.time() - ta
+            with torch.autocast(device_type=device.type, enabled=use_amp):
+                logits = train_model(x)
+                if teacher is not None:
+                    with torch.no_grad():
+                        tx = x if teacher_size == args.input_size else F.interpolate(
+                            x, size=(teacher_size, teacher_size), mode="bilinear", align_corners=False)
+                        loss = criterion(logits, y, teacher(tx))
+                elif cached_logits is not None:
+                    loss = criterion(logits, y, cached_logits[idx].to(device))
+                else:
+                    loss = criterion(logits, y)
+            optimizer.zero_grad(set_to_none=True)
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
+            loss_sum += loss.item() * len(idx)
+            correct += (logits.argmax(1) == y).sum().item()
+            seen += len(idx)
+            if show:
+                bar.set_postfix(loss=f"{loss_sum / seen:.3f}", acc=f"{correct / seen:.3f}")
+            if args.ckpt_minutes and time.time() - last_ckpt > args.ckpt_minutes * 60 and step + 1 < len(batches):
+                checkpoint(epoch, step + 1, train_seconds + time.time() - t0)
+                last_ckpt = time.time()
+        epoch_seconds = time.time() - t0
+        train_seconds += epoch_seconds
+
+        te = time.time()
+        val_logits = predict_logits(model, val_x, args.input_size, device, batch_size=256)
+        val_loss = F.cross_entropy(val_logits, val_y).item()
+        val_acc = (val_logits.argmax(1) == val_y).float().mean().item()
+        eval_seconds = time.time() - te
+        improved = val_acc > best_acc
+        if improved:
+            best_acc, best_epoch = val_acc, epoch
+            if is_main:
+                save_atomic({"model": model.state_dict(), "args": vars(args), "epoch": epoch, "val_acc": val_acc,
+                             "train_seconds": train_seconds}, os.path.join(args.output_dir, "best.pt"))
+        checkpoint(epoch + 1, 0, train_seconds)
+        record = {"epoch": epoch, "train_loss": loss_sum / max(1, seen), "train_acc": correct / max(1, seen),
+                  "val_loss": val_loss, "val_acc": val_acc, "best_val_acc": best_acc, "best_epoch": best_epoch,
+                  "lr": optimizer.param_groups[0]["lr"], "epoch_seconds": round(epoch_seconds, 1),
+                  "aug_seconds": round(aug_seconds, 1), "eval_seconds": round(eval_seconds, 1),
+                  "images": seen, "resumed_at_step": first,
+                  "time": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+        if is_main:
+            with open(log_path, "a") as f:
+                f.write(json.dumps(record) + "\n")
+            print(json.dumps(record), flush=True)
+        if args.early_stop and epoch - best_epoch >= args.early_stop:
+            if is_main:
+                print(f"early stop: no val improvement for {args.early_stop} epochs (best {best_acc:.4f} at {best_epoch})")
+            break
+    if args.world_size > 1:
+        dist.destroy_process_group()
+    return best_acc
+
+
+if __name__ == "__main__":
+    main(get_args_parser().parse_args())
