@@ -1,47 +1,27 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { EMOTION_LABELS, REP155_EXPRESSIONS, type EmotionEvent, type EmotionLabel } from '../../src/sdk/types.js';
+import { buildEmotionEvent, emotionEventSchema, faceStateSchema, type FaceState } from '../../src/sdk/events/index.js';
+import { EMOTION_LABELS, type EmotionEvent, type EmotionLabel } from '../../src/sdk/types.js';
 
-/** A well-formed EmotionEvent; `frameSeq` doubles as a unique sequence number in delivery tests. */
+/** An EmotionEvent from the real event builder; `frameSeq` doubles as a unique sequence number in delivery tests. */
 export function sampleEvent(faceId: number, frameSeq: number, type: EmotionEvent['type'] = 'update', emotion: EmotionLabel = 'happy'): EmotionEvent {
-  const index = EMOTION_LABELS.indexOf(emotion);
-  const probabilities = Object.fromEntries(EMOTION_LABELS.map((label, i) => [label, i === index ? 0.7 : 0.05])) as Record<EmotionLabel, number>;
-  return {
-    type,
-    face_id: faceId,
-    emotion,
-    expression: REP155_EXPRESSIONS[index]!,
-    confidence: 0.7,
-    probabilities,
-    valence: 0.6,
-    arousal: 0.2,
-    box: { x: 10 + faceId, y: 20, width: 64, height: 64 },
-    frame_seq: frameSeq,
-    ts: 1_700_000_000_000 + frameSeq,
-  };
+  const dominant = EMOTION_LABELS.indexOf(emotion);
+  const probabilities = Float32Array.from(EMOTION_LABELS, (_, i) => (i === dominant ? 0.7 : 0.05));
+  const box = { x: 10 + faceId, y: 20, width: 64, height: 64 };
+  return buildEmotionEvent(type, { faceId, probabilities, dominant, box, frameSeq, timestampMs: 1_700_000_000_000 + frameSeq });
 }
 
-/** Checks a received payload against the EmotionEvent interface of src/sdk/types.ts. */
+/** Checks a received payload against the events engineer's wire schema. */
 export function assertEmotionEvent(value: unknown): asserts value is EmotionEvent {
-  assert.ok(value && typeof value === 'object', 'event is an object');
-  const event = value as Record<string, unknown>;
-  assert.ok(['new', 'update', 'end'].includes(event.type as string), `type ${String(event.type)}`);
-  assert.ok(Number.isInteger(event.face_id), 'face_id');
-  const index = EMOTION_LABELS.indexOf(event.emotion as EmotionLabel);
-  assert.ok(index >= 0, `emotion ${String(event.emotion)}`);
-  assert.equal(event.expression, REP155_EXPRESSIONS[index]);
-  assert.equal(typeof event.confidence, 'number');
-  const probabilities = event.probabilities as Record<string, number>;
-  assert.deepEqual(Object.keys(probabilities).sort(), [...EMOTION_LABELS].sort());
-  for (const key of ['valence', 'arousal'] as const) {
-    const v = event[key] as number;
-    assert.ok(v >= -1 && v <= 1, `${key} in [-1, 1]`);
-  }
-  const box = event.box as Record<string, unknown>;
-  for (const key of ['x', 'y', 'width', 'height']) assert.equal(typeof box[key], 'number', `box.${key}`);
-  assert.ok(Number.isInteger(event.frame_seq), 'frame_seq');
-  assert.equal(typeof event.ts, 'number');
+  const parsed = emotionEventSchema.safeParse(value);
+  assert.ok(parsed.success, `not an EmotionEvent: ${parsed.error?.issues[0]?.message} at ${parsed.error?.issues[0]?.path.join('.')}`);
+}
+
+/** Checks a retained `faces/<id>` payload against the FaceState schema. */
+export function assertFaceState(value: unknown): asserts value is FaceState {
+  const parsed = faceStateSchema.safeParse(value);
+  assert.ok(parsed.success, `not a FaceState: ${parsed.error?.issues[0]?.message} at ${parsed.error?.issues[0]?.path.join('.')}`);
 }
 
 export interface ReceivedMessage {

@@ -45,6 +45,8 @@ export const mqttConfigSchema = z.object({
     })
     .refine((r) => r.maxDelayMs >= r.minDelayMs, { message: 'maxDelayMs must be >= minDelayMs' })
     .prefault({}),
+  /** Per-frame face states (publishFaceState) refresh the retained `faces/<id>` at most this often; events at once. */
+  faceStateIntervalMs: z.number().int().min(0).default(1000),
   /** Interval of the `stats` topic when the publisher's own timer is used. */
   statsIntervalSec: z.number().positive().default(5),
   /** How long close() waits for queued events to be acknowledged before it publishes `offline` and disconnects. */

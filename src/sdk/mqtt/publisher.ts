@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { FaceState } from '../events/event-schema.js';
 import { childLogger } from '../log.js';
 import type { EmotionEvent, PipelineStats } from '../types.js';
 import { backoffDelayMs } from './backoff.js';
@@ -43,7 +44,7 @@ export interface MqttPublisherEvents {
 export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
   readonly topics: DeviceTopics;
   private readonly outbox: EventOutbox;
-  private readonly faces = new FaceStates();
+  private readonly faces: FaceStates;
   private readonly drainWaiters = new Set<() => void>();
   private unackedPublishes = 0;
   private reconnectAttempt = 0;
@@ -70,6 +71,7 @@ export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
     super();
     this.topics = topics;
     this.outbox = new EventOutbox(config.outboxSize, Math.min(config.maxInflight, config.outboxSize));
+    this.faces = new FaceStates(config.faceStateIntervalMs);
     client.on('connect', () => this.onConnect());
     client.on('close', () => this.onClose());
     client.on('reconnect', () => this.onReconnectAttempt());
@@ -126,7 +128,7 @@ export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
     };
   }
 
-  /** Queues an event for `events` (QoS 1) and updates the retained `faces/<id>` state ('end' clears it). */
+  /** Queues an event for `events` (QoS 1) and refreshes the retained `faces/<id>` state at once ('end' clears it). */
   publishEvent(event: EmotionEvent): void {
     if (this.closing) {
       logger.debug({ face: event.face_id }, 'publisher is closing; event not accepted');
@@ -134,6 +136,16 @@ export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
     }
     this.faces.update(event);
     if (!this.outbox.add(JSON.stringify(event))) this.logDrops();
+    this.pump();
+  }
+
+  /**
+   * Updates the retained `faces/<id>` with the tracker's per-frame state (e.g. `visible: false` while a track coasts);
+   * published at most once per `faceStateIntervalMs` per face. Optional: events alone keep `faces/<id>` current.
+   */
+  publishFaceState(state: FaceState): void {
+    if (this.closing) return;
+    this.faces.set(state);
     this.pump();
   }
 
@@ -222,7 +234,7 @@ export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
       }
     }
     // The broker may have restarted without its retained messages: send the current face states again.
-    this.faces.markAllUnpublished();
+    this.faces.markAllDue();
     this.lastSummary = undefined;
     this.emit('connected');
     this.pump();
@@ -281,7 +293,7 @@ export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
   }
 
   private publishFaceStates(): void {
-    const { states, clears } = this.faces.takePending();
+    const { states, clears } = this.faces.takeDue(Date.now());
     for (const state of states) {
       void this.publishQos1(this.topics.face(state.face_id), JSON.stringify(state), true).then((ok) => {
         if (!ok) this.faces.stateFailed(state.face_id);
