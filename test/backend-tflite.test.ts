@@ -136,7 +136,7 @@ describe('tflite back end', () => {
     assert.deepEqual(readTfliteIo(bytes).outputs[0]?.quantization, output);
 
     const backend = await createBackend(path, { type: 'auto' });
-    assert.deepEqual(backend.inputs[0], { name: 'x_int8', dtype: 'int8', dims: [1, 4] });
+    assert.deepEqual(backend.inputs[0], { name: 'x_int8', dtype: 'int8', dims: [1, 4], quantization: input });
     const values = Float32Array.from([-3.2, -0.04, 1.26, 4.9, 0.5, -1.5, 2.0, 3.33]);
     const result = await backend.run({ x_int8: { data: values, dims: [2, 4] } });
     const y = result.y_int8!;

@@ -7,6 +7,8 @@ export interface TensorSpec {
   name: string;
   dims: (number | null)[];
   dtype: TensorDataType;
+  /** For quantized tensors, when the runtime or the model file tells. */
+  quantization?: { scale: number; zeroPoint: number };
 }
 
 /**

@@ -40,7 +40,9 @@ function runtimeDims(tensor: RuntimeTensor): number[] {
 
 function spec(tensor: RuntimeTensor, fromFile: TfliteTensorInfo | undefined): TensorSpec {
   const dims = fromFile?.shape.length ? fromFile.shape : runtimeDims(tensor);
-  return { name: tensor.name, dtype: tensorType(tensor.dataType), dims: dims.map((dim) => (dim > 0 ? dim : null)) };
+  const dtype = tensorType(tensor.dataType);
+  const quantized = (dtype === 'int8' || dtype === 'uint8') && fromFile?.quantization;
+  return { name: tensor.name, dtype, dims: dims.map((dim) => (dim > 0 ? dim : null)), ...(quantized ? { quantization: fromFile.quantization } : {}) };
 }
 
 function edgeTpuDelegate(config: TfliteConfig): InterpreterOptions['delegate'] {

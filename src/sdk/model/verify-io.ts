@@ -20,6 +20,19 @@ function find(specs: TensorSpec[], name: string, what: string, model: LoadedMode
   return spec;
 }
 
+type Quantization = { scale: number; zeroPoint: number } | undefined;
+
+function assertSameQuantization(model: LoadedModel, what: string, manifest: Quantization, actual: Quantization): void {
+  if (!manifest || !actual) return;
+  const sameScale = Math.abs(manifest.scale - actual.scale) <= 1e-6 * Math.max(Math.abs(actual.scale), 1e-12);
+  if (!sameScale || manifest.zeroPoint !== actual.zeroPoint) {
+    throw new ModelError(
+      `model ${model.path}: ${what} is quantized with scale ${actual.scale}, zero point ${actual.zeroPoint} ` +
+        `but its manifest says scale ${manifest.scale}, zero point ${manifest.zeroPoint}`,
+    );
+  }
+}
+
 /** Checks, after a back end has loaded the model, that its real input and output tensors match the manifest. */
 export function assertBackendMatchesManifest(model: LoadedModel, backend: ModelBackend): void {
   const { input, output } = model.manifest;
@@ -34,7 +47,9 @@ export function assertBackendMatchesManifest(model: LoadedModel, backend: ModelB
   if (inputSpec.dtype !== input.dtype) {
     throw new ModelError(`model ${model.path}: input "${input.name}" is ${inputSpec.dtype} but its manifest says ${input.dtype}`);
   }
+  assertSameQuantization(model, `input "${input.name}"`, input.quantization, inputSpec.quantization);
   const outputSpec = find(backend.outputs, output.name, 'output', model);
+  assertSameQuantization(model, `output "${output.name}"`, output.quantization, outputSpec.quantization);
   if (!dimsAgree(outputSpec.dims, [null, EMOTION_LABELS.length])) {
     throw new ModelError(
       `model ${model.path}: output "${output.name}" is ${formatDims(outputSpec.dims)}, expected [N,${EMOTION_LABELS.length}] (one score per label)`,
