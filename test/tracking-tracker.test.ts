@@ -127,4 +127,26 @@ describe('EmotionTracker life cycle', () => {
     assert.deepEqual(ended.map((e) => e.type), ['end', 'end']);
     assert.equal(tracker.faceStates().length, 0);
   });
+
+  test('detect every K frames, classify every frame: observe() feeds predicted faces and drives the update', () => {
+    const K = 4;
+    const tracker = new EmotionTracker({ minHits: 2, hysteresis: { minDurationMs: 300 } });
+    const HAPPY = Float32Array.from([0.02, 0.01, 0.02, 0.85, 0.03, 0.03, 0.04]);
+    const SAD = Float32Array.from([0.02, 0.01, 0.02, 0.03, 0.85, 0.03, 0.04]);
+    const events = [];
+    for (let f = 0; f < 90; f++) {
+      const probabilities = f < 40 ? HAPPY : SAD;
+      if (f % K === 0) {
+        events.push(...tracker.update(f, at(f), [{ box: box(100 + 2 * f, 100), score: 0.9, probabilities }]).events);
+      } else {
+        const { tracks, events: step } = tracker.predict(f, at(f));
+        events.push(...step);
+        events.push(...tracker.observe(f, at(f), tracks.map((track) => ({ faceId: track.faceId, probabilities }))));
+      }
+    }
+    assert.deepEqual(events.map((e) => `${e.type}:${e.emotion}`), ['new:happy', 'update:sad']);
+    assert.ok(events[1]!.frame_seq >= 40);
+    assert.deepEqual(tracker.observe(90, at(90), [{ faceId: 999, probabilities: SAD }]), []);
+  });
 });
+

@@ -78,20 +78,39 @@ export class EmotionTracker {
       const emotion = this.emotionOf(track);
       emotion.visible = detectionIndex !== undefined;
       const probabilities = detectionIndex === undefined ? undefined : detections[detectionIndex]?.probabilities;
-      if (probabilities) {
-        const smoothed = emotion.smoother.update(probabilities, timestampMs);
-        emotion.frameSeq = frameSeq;
-        emotion.timestampMs = timestampMs;
-        const switched = emotion.dominant.observe(smoothed, timestampMs);
-        if (track.confirmed && emotion.announced && switched) events.push(buildEmotionEvent('update', this.snapshot(track, frameSeq, timestampMs)!));
-      }
-      if (track.confirmed && !emotion.announced && emotion.smoother.current) {
-        emotion.announced = true;
-        events.push(buildEmotionEvent('new', this.snapshot(track, frameSeq, timestampMs)!));
-      }
+      events.push(...this.ingest(track, emotion, probabilities, frameSeq, timestampMs));
     }
     events.push(...this.endEvents(step, frameSeq, timestampMs));
     return { tracks: this.view(step, frameSeq, timestampMs), events };
+  }
+
+  /**
+   * Probabilities for faces classified on a frame without detection (crops cut at the boxes `predict` returned).
+   * Returns the events they cause.
+   */
+  observe(frameSeq: number, timestampMs: number, observations: { faceId: number; probabilities: Float32Array }[]): EmotionEvent[] {
+    const events: EmotionEvent[] = [];
+    for (const { faceId, probabilities } of observations) {
+      const track = this.faces.liveTracks.find((candidate) => candidate.id === faceId);
+      if (track) events.push(...this.ingest(track, this.emotionOf(track), probabilities, frameSeq, timestampMs));
+    }
+    return events;
+  }
+
+  private ingest(track: Track, emotion: FaceEmotion, probabilities: Float32Array | undefined, frameSeq: number, timestampMs: number): EmotionEvent[] {
+    const events: EmotionEvent[] = [];
+    if (probabilities) {
+      const smoothed = emotion.smoother.update(probabilities, timestampMs);
+      emotion.frameSeq = frameSeq;
+      emotion.timestampMs = timestampMs;
+      const switched = emotion.dominant.observe(smoothed, timestampMs);
+      if (track.confirmed && emotion.announced && switched) events.push(buildEmotionEvent('update', this.snapshot(track, frameSeq, timestampMs)!));
+    }
+    if (track.confirmed && !emotion.announced && emotion.smoother.current) {
+      emotion.announced = true;
+      events.push(buildEmotionEvent('new', this.snapshot(track, frameSeq, timestampMs)!));
+    }
+    return events;
   }
 
   /** A frame without detection: boxes follow the motion model, and faces lost for too long end. */
