@@ -68,10 +68,7 @@ export class EmotionTracker {
 
   /** A frame the detector ran on. */
   update(frameSeq: number, timestampMs: number, detections: TrackerDetection[]): TrackerResult {
-    const step = this.faces.update(
-      timestampMs,
-      detections.map((detection) => detection.box),
-    );
+    const step = this.faces.update(timestampMs, detections.map((detection) => detection.box));
     const events: EmotionEvent[] = [];
     for (const track of step.tracks) {
       const detectionIndex = step.matched.get(track.id);
@@ -97,22 +94,6 @@ export class EmotionTracker {
     return events;
   }
 
-  private ingest(track: Track, emotion: FaceEmotion, probabilities: Float32Array | undefined, frameSeq: number, timestampMs: number): EmotionEvent[] {
-    const events: EmotionEvent[] = [];
-    if (probabilities) {
-      const smoothed = emotion.smoother.update(probabilities, timestampMs);
-      emotion.frameSeq = frameSeq;
-      emotion.timestampMs = timestampMs;
-      const switched = emotion.dominant.observe(smoothed, timestampMs);
-      if (track.confirmed && emotion.announced && switched) events.push(buildEmotionEvent('update', this.snapshot(track, frameSeq, timestampMs)!));
-    }
-    if (track.confirmed && !emotion.announced && emotion.smoother.current) {
-      emotion.announced = true;
-      events.push(buildEmotionEvent('new', this.snapshot(track, frameSeq, timestampMs)!));
-    }
-    return events;
-  }
-
   /** A frame without detection: boxes follow the motion model, and faces lost for too long end. */
   predict(frameSeq: number, timestampMs: number): TrackerResult {
     const step = this.faces.predict(timestampMs);
@@ -134,6 +115,22 @@ export class EmotionTracker {
       if (state) states.push(state);
     }
     return states;
+  }
+
+  private ingest(track: Track, emotion: FaceEmotion, probabilities: Float32Array | undefined, frameSeq: number, timestampMs: number): EmotionEvent[] {
+    const events: EmotionEvent[] = [];
+    if (probabilities) {
+      const smoothed = emotion.smoother.update(probabilities, timestampMs);
+      emotion.frameSeq = frameSeq;
+      emotion.timestampMs = timestampMs;
+      const switched = emotion.dominant.observe(smoothed, timestampMs);
+      if (track.confirmed && emotion.announced && switched) events.push(buildEmotionEvent('update', this.snapshot(track, frameSeq, timestampMs)!));
+    }
+    if (track.confirmed && !emotion.announced && emotion.smoother.current) {
+      emotion.announced = true;
+      events.push(buildEmotionEvent('new', this.snapshot(track, frameSeq, timestampMs)!));
+    }
+    return events;
   }
 
   private emotionOf(track: Track): FaceEmotion {
