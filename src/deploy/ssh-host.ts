@@ -20,7 +20,7 @@ export interface SshOptions {
 }
 
 /**
- * A robot reached with the system's OpenSSH client (ssh, scp) run through execFile with argument arrays.
+ * A robot reached with the system's OpenSSH client, run with argument arrays (never through a local shell).
  * Chosen over the ssh2 package because OpenSSH already does what a robot team relies on and ssh2 would make us
  * re-implement: ~/.ssh/config (aliases, ProxyJump through a bastion), the agent and hardware keys, and known_hosts
  * host key checking. BatchMode keeps it from ever prompting; one multiplexed connection (ControlMaster) serves the
@@ -51,45 +51,10 @@ export class SshHost implements ReleaseHost {
     return args;
   }
 
-  private async exec(words: string[]): Promise<{ stdout: string; stderr: string }> {
+  /** Run fixed words (each quoted) on the robot with a local file as stdin; resolves with the exit code and output. */
+  private async execWithInput(words: string[], inputPath: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const portArgs = this.ssh.port ? ['-p', String(this.ssh.port)] : [];
     const remoteCommand = words.map(shellQuote).join(' ');
-    return run('ssh', [...this.commonOptions(), ...portArgs, '--', this.ssh.host, remoteCommand], { maxBuffer: 16 << 20 });
-  }
-
-  /** ssh exits 255 when it could not connect or authenticate; anything else is the remote command's own status. */
-  private failure(error: unknown): DeployError {
-    const failed = error as { stderr?: string; code?: number | string };
-    if (failed.code === 255) {
-      const reason = (failed.stderr ?? '').trim().split('\n').at(-1) ?? 'ssh failed';
-      return new DeployError(`cannot reach ${this.ssh.host}${this.ssh.port ? ` port ${this.ssh.port}` : ''}: ${reason}`);
-    }
-    return installerFailure(failed.stderr ?? '', failed.code, this.description);
-  }
-
-  async upload(files: { localPath: string; name: string }[]): Promise<string[]> {
-    const incoming = `${this.root}/incoming`;
-    try {
-      await this.exec(['mkdir', '-p', '--', incoming]);
-    } catch (error) {
-      throw this.failure(error);
-    }
-    const portArgs = this.ssh.port ? ['-P', String(this.ssh.port)] : [];
-    for (const { localPath, name } of files) {
-      try {
-        await run('scp', ['-q', ...this.commonOptions(), ...portArgs, '--', localPath, `${this.ssh.host}:${incoming}/${name}`]);
-      } catch (error) {
-        const reason = ((error as { stderr?: string }).stderr ?? '').trim().split('\n').at(-1);
-        throw new DeployError(`copying ${name} to ${this.description} failed: ${reason || (error as Error).message}`);
-      }
-    }
-    return files.map(({ name }) => `${incoming}/${name}`);
-  }
-
-  /** The script is streamed to `sh -s` on the robot: list and rollback need nothing installed there beforehand. */
-  async runScript(scriptPath: string, args: string[]): Promise<string> {
-    const portArgs = this.ssh.port ? ['-p', String(this.ssh.port)] : [];
-    const remoteCommand = ['sh', '-s', '--', ...args].map(shellQuote).join(' ');
     const child = spawn('ssh', [...this.commonOptions(), ...portArgs, '--', this.ssh.host, remoteCommand], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -97,13 +62,43 @@ export class SshHost implements ReleaseHost {
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    createReadStream(scriptPath).pipe(child.stdin);
+    child.stdin.on('error', () => {}); // ssh gone early: its exit code and stderr say why
+    createReadStream(inputPath).pipe(child.stdin);
     const code = await new Promise<number | null>((resolve, reject) => {
       child.once('error', reject);
       child.once('close', resolve);
     });
-    if (code !== 0) throw this.failure({ code, stderr });
-    return stdout;
+    return { code, stdout, stderr };
+  }
+
+  /** ssh exits 255 when it could not connect or authenticate; anything else is the remote command's own status. */
+  private failure(failed: { stderr?: string; code?: number | string | null }): DeployError {
+    if (failed.code === 255) {
+      const reason = (failed.stderr ?? '').trim().split('\n').at(-1) ?? 'ssh failed';
+      return new DeployError(`cannot reach ${this.ssh.host}${this.ssh.port ? ` port ${this.ssh.port}` : ''}: ${reason}`);
+    }
+    return installerFailure(failed.stderr ?? '', failed.code ?? undefined, this.description);
+  }
+
+  /** Streamed through ssh's stdin into `cat`: one session per file, and no sftp server needed on the robot. */
+  async upload(files: { localPath: string; name: string }[]): Promise<string[]> {
+    const incoming = `${this.root}/incoming`;
+    const receive = 'mkdir -p -- "$1" && cat > "$1/$2"';
+    for (const { localPath, name } of files) {
+      const result = await this.execWithInput(['sh', '-c', receive, 'fer-edge-upload', incoming, name], localPath);
+      if (result.code === 255) throw this.failure(result);
+      if (result.code !== 0) {
+        throw new DeployError(`copying ${name} to ${this.description} failed: ${result.stderr.trim().split('\n').at(-1) || `exit ${result.code}`}`);
+      }
+    }
+    return files.map(({ name }) => `${incoming}/${name}`);
+  }
+
+  /** The script is streamed to `sh -s` on the robot: list and rollback need nothing installed there beforehand. */
+  async runScript(scriptPath: string, args: string[]): Promise<string> {
+    const result = await this.execWithInput(['sh', '-s', '--', ...args], scriptPath);
+    if (result.code !== 0) throw this.failure(result);
+    return result.stdout;
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,10 @@
-import { copyFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as tar from 'tar';
+import { installBundle, type ServiceOptions } from '../../src/deploy/deploy.js';
+import { prepareBundle, type BundleRequest } from '../../src/deploy/prepare-bundle.js';
+import type { ReleaseHost } from '../../src/deploy/release-host.js';
 import { repoRoot, sharedPath } from './shared.js';
 
 const LABELS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'];
@@ -58,7 +62,7 @@ pidfile=$root/state/service.pid
 if [ -f "$pidfile" ]; then kill "$(cat "$pidfile")" 2>/dev/null || true; rm -f "$pidfile"; fi
 [ "$action" = restart ] || exit 0
 mkdir -p "$root/state"
-source=$(sed -n 's/^  file: //p' "$root/current/config.yaml")
+source=$(awk '/^source:/ { s = 1; next } /^[^ ]/ { s = 0 } s && $1 == "file:" { print $2 }' "$root/current/config.yaml")
 if [ -f "$source" ]; then
   sh -c 'while :; do printf "{\\"status\\": \\"online\\", \\"ts\\": %s}\\n" "$(date +%s)" >"$1.tmp" && mv "$1.tmp" "$1"; sleep 0.2; done' \\
     health "$root/state/health.json" </dev/null >/dev/null 2>&1 &
@@ -79,4 +83,27 @@ export function writeConfigs(dir: string): { good: string; bad: string } {
   writeFileSync(good, `source:\n  type: opencv\n  file: ${sharedPath('media', 'tears_of_steel_10s_640x360.mp4')}\n`);
   writeFileSync(bad, `source:\n  type: opencv\n  file: ${join(dir, 'missing.mp4')}\n`);
   return { good, bad };
+}
+
+/** Build a bundle for `request` and install it on `host`, as `fer-edge deploy` does; resolves with the version. */
+export async function deployWith(host: ReleaseHost, request: BundleRequest, service: ServiceOptions): Promise<string> {
+  const prepared = await prepareBundle(request);
+  try {
+    await installBundle(host, prepared.bundle, prepared.installer, service);
+    return prepared.bundle.info.version;
+  } finally {
+    prepared.dispose();
+  }
+}
+
+/** A copy of a bundle with one byte of its model flipped and the archive rebuilt around it (SHA256SUMS unchanged). */
+export async function corruptBundle(bundlePath: string, outPath: string, workDir: string): Promise<void> {
+  const dir = mkdtempSync(join(workDir, 'corrupt-'));
+  await tar.extract({ file: bundlePath, cwd: dir });
+  const info = JSON.parse(readFileSync(join(dir, 'bundle.json'), 'utf8')) as { model: { file: string } };
+  const model = join(dir, info.model.file);
+  const bytes = readFileSync(model);
+  bytes[bytes.length >> 1]! ^= 0xff;
+  writeFileSync(model, bytes);
+  await tar.create({ gzip: true, file: outPath, cwd: dir, portable: true }, readdirSync(dir));
 }
