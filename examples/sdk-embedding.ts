@@ -12,7 +12,9 @@ pipeline.on('event', (event) => console.log(`face ${event.face_id}: ${event.type
 pipeline.on('stats', (stats) => console.log(`${stats.fps.toFixed(1)} fps, total p95 ${stats.latency_ms.total?.p95.toFixed(1)} ms`));
 pipeline.on('error', (error) => console.error(error.message));
 
-// The pipeline is also an async iterator of per-frame results; the loop ends with the source.
-let frames = 0;
-for await (const _result of pipeline) frames++;
-console.log(`${frames} frames`);
+// The pipeline is also an async iterator of per-frame results; the loop ends with the source (or pipeline.stop()).
+await pipeline.start();
+for await (const result of pipeline) {
+  const visible = result.faces.filter((face) => face.state?.visible);
+  if (visible.length > 0) console.log(`frame ${result.frame.seq}: ${visible.map((f) => `${f.faceId} ${f.state!.emotion}`).join(', ')}`);
+}
