@@ -1,12 +1,67 @@
 import type { Command } from 'commander';
-import { FerEdgeError } from '../../sdk/errors.js';
+import cliProgress from 'cli-progress';
+import { parseNumber, positiveInteger } from '../../eval/model-flags.js';
+import { DEFAULTS, parseFormats, quantizeModel, reportTable } from '../../quantize/index.js';
+import { calibrationMethod, type CalibrationMethodName } from '../../quantize/calibrate/index.js';
 
-// Placeholder until the 'quantize' command lands; its owner replaces this file.
+interface QuantizeFlags {
+  calib: string;
+  calibCount: string;
+  method: string;
+  percentile: string;
+  formats: string;
+  val?: string;
+  valCount?: string;
+  outDir?: string;
+  exclude?: string;
+  json?: boolean;
+}
+
+const STAGE_TITLES: Record<string, string> = { calibrate: 'calibrating', verify: 'verifying  ' };
+
 export function registerQuantize(program: Command): void {
   program
     .command('quantize')
-    .description('(not yet available)')
-    .action(() => {
-      throw new FerEdgeError('fer-edge quantize is not available in this build yet');
+    .description('Turn an fp32 ONNX model into int8 QDQ ONNX (TensorRT), full-integer int8 TFLite and fp16 ONNX, verified against fp32 on val.')
+    .argument('<model.onnx>', 'fp32 ONNX model with its manifest beside it')
+    .requiredOption('--calib <folder|csv>', 'calibration images: <class>/<image> folders, a flat image folder, or fer2013.csv (Training rows)')
+    .option('--calib-count <n>', 'calibration images to use, balanced over classes', String(DEFAULTS.calibCount))
+    .option('--method <name>', 'activation range: minmax, percentile or entropy', DEFAULTS.method)
+    .option('--percentile <p>', 'percentile method: share of |x| kept, in percent', String(DEFAULTS.percentile))
+    .option('--formats <list>', 'comma-separated: onnx-int8, tflite-int8, onnx-fp16', DEFAULTS.formats.join(','))
+    .option('--val <folder|csv>', 'labelled validation images (default: a "val" folder beside --calib; fer2013.csv: PublicTest rows)')
+    .option('--val-count <n>', 'validate on at most n images, balanced over classes (default: all)')
+    .option('--out-dir <dir>', 'where to write the models and the report (default: beside the model)')
+    .option('--exclude <nodes>', 'comma-separated ONNX node names kept in floating point in the int8 ONNX model')
+    .option('--json', 'print the report as JSON instead of a table')
+    .action(async (model: string, flags: QuantizeFlags) => {
+      calibrationMethod(flags.method);
+      const bar = process.stderr.isTTY && !flags.json ? new cliProgress.SingleBar({ stream: process.stderr, format: '{stage} [{bar}] {value}/{total}' }, cliProgress.Presets.shades_classic) : undefined;
+      let currentStage = '';
+      const result = await quantizeModel({
+        modelPath: model,
+        calibPath: flags.calib,
+        calibCount: parseNumber(flags.calibCount, '--calib-count', positiveInteger)!,
+        method: flags.method as CalibrationMethodName,
+        percentile: parseNumber(flags.percentile, '--percentile')!,
+        formats: parseFormats(flags.formats),
+        ...(flags.val ? { valPath: flags.val } : {}),
+        ...(flags.valCount ? { valCount: parseNumber(flags.valCount, '--val-count', positiveInteger)! } : {}),
+        ...(flags.outDir ? { outDir: flags.outDir } : {}),
+        exclude: (flags.exclude ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+        onProgress: (stage, done, total) => {
+          if (stage !== currentStage) {
+            bar?.stop();
+            bar?.start(total, 0, { stage: STAGE_TITLES[stage] ?? stage });
+            currentStage = stage;
+          }
+          bar?.update(done);
+        },
+      }).finally(() => bar?.stop());
+      if (flags.json) {
+        process.stdout.write(JSON.stringify(result.report, null, 2) + '\n');
+        return;
+      }
+      process.stdout.write(`${reportTable(result.report)}\n\nwrote:\n${result.files.map((f) => `  ${f}`).join('\n')}\n`);
     });
 }
