@@ -44,8 +44,12 @@ const lastExpression = new Map<string, string>();
 // QoS 1 and a persistent session: events published while this program is offline are waiting when it comes back.
 const client = mqtt.connect(url, { clientId: `robot-reactions-${device === '+' ? 'all' : device}`, clean: false });
 client.on('connect', (connack) => {
-  console.log(`connected to ${url}${connack.sessionPresent ? ' (session resumed)' : ''}`);
-  if (!connack.sessionPresent) client.subscribe([`fer-edge/${device}/events`, `fer-edge/${device}/status`], { qos: 1 });
+  const listening = () => console.log(`listening to fer-edge/${device} on ${url}`);
+  if (connack.sessionPresent) return listening(); // the broker kept our subscriptions
+  client.subscribe([`fer-edge/${device}/events`, `fer-edge/${device}/status`], { qos: 1 }, (error) => {
+    if (error) console.error(`cannot subscribe: ${error.message}`);
+    else listening();
+  });
 });
 client.on('error', (error) => console.error(`mqtt: ${error.message}`));
 client.on('message', (topic, payload) => {

@@ -23,7 +23,7 @@ test('examples/mqtt-subscriber.ts reacts to the events a publisher sends', async
   robot.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   robot.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const waitForOutput = async (text: string) => {
-    const deadline = Date.now() + 8000;
+    const deadline = Date.now() + 12_000; // the child compiles TypeScript at start
     while (!output.includes(text)) {
       assert.ok(Date.now() < deadline, `no "${text}" in: ${output}`);
       await sleep(20);
@@ -31,7 +31,7 @@ test('examples/mqtt-subscriber.ts reacts to the events a publisher sends', async
   };
   const publisher = await createMqttPublisher({ url: broker.url }, 'robot-ex');
   try {
-    await waitForOutput('connected to');
+    await waitForOutput('listening to fer-edge/robot-ex');
     publisher.publishEvent(sampleEvent(2, 0, 'new', 'neutral'));
     publisher.publishEvent(sampleEvent(2, 8, 'update', 'surprise'));
     publisher.publishEvent(sampleEvent(2, 9, 'end', 'surprise'));

@@ -16,12 +16,12 @@ after(async () => {
 
 test('the broker publishes the retained last will "offline" when the publishing process is killed with SIGKILL', async () => {
   const script = fileURLToPath(new URL('./helpers/mqtt-publisher-process.ts', import.meta.url));
+  const live = await Collector.connect(broker.url, 'fer-edge/robot-will/#');
   const child = spawn(process.execPath, ['--import', 'tsx', script, broker.url, 'robot-will'], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, FER_EDGE_LOG_LEVEL: 'silent' },
   });
   const exited = once(child, 'exit');
-  const live = await Collector.connect(broker.url, 'fer-edge/robot-will/#');
   try {
     let stdout = '';
     child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
