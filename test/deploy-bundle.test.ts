@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -14,6 +14,7 @@ import { repoRoot, skipUnlessShared } from './helpers/shared.js';
 
 const skip = skipUnlessShared('peers', 'mini_xception_fer2013.onnx');
 const root = '/opt/fer-edge';
+const systemdAnalyze = ['/usr/bin/systemd-analyze', '/bin/systemd-analyze'].find((path) => existsSync(path));
 let work: string;
 let modelsDir: string;
 let configs: { good: string; bad: string };
@@ -73,6 +74,11 @@ for (const { target, name, model, backend } of expected) {
       assert.match(unit, /^MemoryMax=/m);
       assert.match(unit, new RegExp(`^ExecStart=/usr/bin/env fer-edge run --config ${root}/current/config.yaml$`, 'm'));
       assert.doesNotMatch(unit, /@ROOT@/);
+      if (systemdAnalyze) {
+        // systemd's own parser: unknown keys and bad values are reported on stderr.
+        const check = spawnSync(systemdAnalyze, ['verify', join(opened.dir, 'fer-edge.service')], { encoding: 'utf8' });
+        assert.equal(check.stderr.trim(), '');
+      }
     } finally {
       rmSync(opened.dir, { recursive: true, force: true });
     }
@@ -137,4 +143,20 @@ test('a prebuilt bundle for another deploy root is refused', { skip }, async () 
   (await prepareBundle(request({ target: 'rpi', outPath: out }))).dispose();
   await assert.rejects(prepareBundle(request({ root: '/srv/robot', bundlePath: out })), /was built for deploy root \/opt\/fer-edge; deploy it with --dest \/opt\/fer-edge/);
   await assert.rejects(prepareBundle(request({ target: 'jetson', bundlePath: out })), /is a bundle for rpi-cpu, not jetson/);
+});
+
+test('a run configuration that fer-edge run would refuse is refused before anything is built', { skip }, async (t) => {
+  try {
+    await import('../src/sdk/config.js');
+  } catch (error) {
+    t.skip(`run's config schema does not load here: ${(error as Error).message.split('\n')[0]}`);
+    return;
+  }
+  const invalid = join(work, 'invalid.yaml');
+  writeFileSync(invalid, readFileSync(configs.good, 'utf8') + 'detectEvery: 0\n');
+  await assert.rejects(prepareBundle(request({ target: 'rpi', configPath: invalid })), (error: Error) => {
+    assert.ok(error instanceof ConfigError);
+    assert.match(error.message, /^run configuration for rpi-cpu: detectEvery: /);
+    return true;
+  });
 });
