@@ -20,6 +20,7 @@ import { writeQdq } from './qdq/write-qdq.js';
 import type { QuantizeReport, ReportedModel } from './report.js';
 import { StagedOutputs } from './staged-output.js';
 import { convertToTflite } from './tflite/convert.js';
+import { nonEdgeTpuOperators } from './tflite/edgetpu-ops.js';
 import { accuracyFigures, compareWithReference, latencySummary } from './verify/compare.js';
 import { layerErrors } from './verify/layer-error.js';
 import { predict } from './verify/run-model.js';
@@ -169,7 +170,7 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
         const converted = convertToTflite(model, ranges, `fer-edge quantize of ${basename(modelPath)} (${method})`);
         bytes = converted.bytes;
         quantization = { inputQuantization: converted.input, outputQuantization: converted.output };
-        report.tflite_operators = converted.operators;
+        report.tflite = { operators: converted.operators, non_edgetpu_operators: nonEdgeTpuOperators(converted.operators) };
       }
       const stagedModel = staged.stage(destination, bytes);
       const derived = derivedManifest(manifest, modelPath, { format, sha256: sha256(bytes), ...quantization, metrics: {} });

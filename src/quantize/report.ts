@@ -21,7 +21,11 @@ export interface QuantizeReport {
   models: ReportedModel[];
   /** int8 QDQ ONNX: the node outputs with the lowest signal-to-quantization-noise ratio on val images. */
   worst_layers: LayerError[];
-  tflite_operators?: string[];
+  tflite?: {
+    operators: string[];
+    /** Operators the Edge TPU compiler would leave on the CPU (empty: the whole model maps to the Edge TPU). */
+    non_edgetpu_operators: string[];
+  };
 }
 
 function percent(value: number): string {
