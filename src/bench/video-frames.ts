@@ -1,0 +1,44 @@
+import cv from '@u4/opencv4nodejs';
+import { SourceError } from '../sdk/errors.js';
+import { matToFrame } from '../sdk/preprocess/frame-mat.js';
+import type { Frame } from '../sdk/types.js';
+
+function open(path: string): cv.VideoCapture {
+  let capture: cv.VideoCapture;
+  try {
+    capture = new cv.VideoCapture(path);
+  } catch (error) {
+    throw new SourceError(`cannot open video ${path}: ${(error as Error).message}`);
+  }
+  return capture;
+}
+
+/** Decodes up to `max` frames of a video into memory (BGR Mats wrapped as Frames). */
+export function readVideoFrames(path: string, max = Number.POSITIVE_INFINITY): Frame[] {
+  const capture = open(path);
+  const frames: Frame[] = [];
+  try {
+    for (let mat = capture.read(); !mat.empty && frames.length < max; mat = capture.read()) {
+      frames.push(matToFrame(mat, frames.length, frames.length));
+    }
+  } finally {
+    capture.release();
+  }
+  if (frames.length === 0) throw new SourceError(`video ${path} has no readable frames`);
+  return frames;
+}
+
+/** Decode-only speed through OpenCV's VideoCapture (what the `opencv` frame source reads with): frames per second. */
+export function opencvDecodeFps(path: string): { frames: number; seconds: number; fps: number } {
+  const capture = open(path);
+  const start = performance.now();
+  let frames = 0;
+  try {
+    for (let mat = capture.read(); !mat.empty; mat = capture.read()) frames++;
+  } finally {
+    capture.release();
+  }
+  const seconds = (performance.now() - start) / 1000;
+  if (frames === 0) throw new SourceError(`video ${path} has no readable frames`);
+  return { frames, seconds, fps: frames / seconds };
+}

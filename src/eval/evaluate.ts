@@ -1,0 +1,72 @@
+import { writeFile } from 'node:fs/promises';
+import type { BackendConfigInput } from '../sdk/backends/index.js';
+import { EMOTION_LABELS } from '../sdk/types.js';
+import { readDataset, type DatasetOptions } from './dataset.js';
+import { classificationReport, type ClassificationReport } from './metrics.js';
+import { loadClassifierFromOptions, type ModelSpecOptions } from './model-options.js';
+import { predictSamples, type Prediction } from './predict.js';
+
+export interface EvaluationRequest {
+  model: ModelSpecOptions;
+  backend?: BackendConfigInput;
+  data: { path: string } & DatasetOptions;
+  batchSize: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ModelDescription {
+  path: string;
+  name: string;
+  format: string;
+  precision: string;
+  runtime: string;
+  accelerator: string;
+}
+
+export interface EvaluationResult {
+  model: ModelDescription;
+  data: { path: string; usage?: string; samples: number };
+  /** Wall time of decoding, preprocessing and classification of every sample. */
+  seconds: number;
+  report: ClassificationReport;
+  predictions: Prediction[];
+}
+
+/** `fer-edge eval` without the printing: load the model, run the device path over the data, compute the metrics. */
+export async function evaluate(request: EvaluationRequest): Promise<EvaluationResult> {
+  const samples = await readDataset(request.data.path, request.data);
+  const { model, classifier } = await loadClassifierFromOptions(request.model, request.backend);
+  try {
+    const start = performance.now();
+    const predictions = await predictSamples(classifier, samples, { batchSize: request.batchSize, onProgress: request.onProgress });
+    const seconds = (performance.now() - start) / 1000;
+    const report = classificationReport(
+      predictions.map((p) => p.probabilities),
+      predictions.map((p) => p.label),
+      EMOTION_LABELS,
+    );
+    const { manifest } = model;
+    return {
+      model: {
+        path: model.path,
+        name: manifest.name,
+        format: manifest.format,
+        precision: manifest.precision,
+        runtime: classifier.backend.info.runtime,
+        accelerator: classifier.backend.info.accelerator,
+      },
+      data: { path: request.data.path, ...(request.data.usage ? { usage: request.data.usage } : {}), samples: samples.length },
+      seconds,
+      report,
+      predictions,
+    };
+  } finally {
+    await classifier.close();
+  }
+}
+
+/** One JSON object per line: id, true label index, probabilities in label order. */
+export async function writePredictions(path: string, predictions: Prediction[]): Promise<void> {
+  const lines = predictions.map((p) => JSON.stringify({ id: p.id, label: p.label, probabilities: Array.from(p.probabilities) }));
+  await writeFile(path, lines.join('\n') + '\n');
+}
