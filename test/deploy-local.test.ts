@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,6 +77,25 @@ test('a bundle with a corrupted file is refused before anything is switched', { 
   assert.equal(current(), afterGood);
   assert.deepEqual(readdirSync(join(root, 'releases')).sort(), releasesBefore, 'no release and no staging directory left');
   assert.ok(!existsSync(join(root, '.lock')));
+});
+
+test('the same bundle installed again reuses its release and stays current', { skip }, async () => {
+  const bundle = join(work, 'good.tar.gz');
+  const version = current().replace('releases/', '');
+  await deployWith(host, request({ bundlePath: bundle, target: undefined }), service);
+  assert.equal(current(), `releases/${version}`);
+  assert.equal(history().at(-1), version);
+});
+
+test('a second install while one is running is refused', { skip }, async () => {
+  mkdirSync(join(root, '.lock'));
+  try {
+    await assert.rejects(deployWith(host, request({}), service), {
+      message: `${root}: another install is running on ${root} (remove ${root}/.lock if it is stale)`,
+    });
+  } finally {
+    rmSync(join(root, '.lock'), { recursive: true });
+  }
 });
 
 test('a bundle damaged in transfer (archive sha256 differs) is refused', { skip }, async () => {

@@ -1,26 +1,14 @@
-import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tar from 'tar';
 import { installBundle, type ServiceOptions } from '../../src/deploy/deploy.js';
 import { prepareBundle, type BundleRequest } from '../../src/deploy/prepare-bundle.js';
 import type { ReleaseHost } from '../../src/deploy/release-host.js';
+import { peerManifest } from './model-fixtures.js';
 import { repoRoot, sharedPath } from './shared.js';
 
-const LABELS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'];
-
 function writeManifest(modelPath: string, name: string, format: 'onnx' | 'tflite', precision: string): void {
-  const manifest = {
-    schema: 'fer-edge/model@1',
-    name,
-    format,
-    precision,
-    sha256: createHash('sha256').update(readFileSync(modelPath)).digest('hex'),
-    labels: LABELS,
-    input: { name: 'input', layout: 'NCHW', height: 64, width: 64, channels: 1, color: 'gray', mean: [0.5], std: [0.5], dtype: 'float32' },
-    output: { name: 'probabilities', kind: 'probabilities' },
-    temperature: 1,
-  };
+  const manifest = { ...peerManifest(readFileSync(modelPath)), name, format, precision };
   writeFileSync(modelPath.replace(/\.[^.]+$/, '.json'), JSON.stringify(manifest, null, 2));
 }
 

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { makeModelsDir, writeConfigs, writeServiceCommand } from './helpers/deploy-fixtures.js';
+import { freePort } from './helpers/sshd.js';
+import { repoRoot, skipUnlessShared } from './helpers/shared.js';
+
+// `fer-edge deploy` as a user runs it: one line on stdout when it worked, one `fer-edge: <reason>` line and a non-zero
+// exit when it did not.
+const skip = skipUnlessShared('peers', 'mini_xception_fer2013.onnx');
+let work: string;
+let root: string;
+let common: string[];
+let serviceCommand: string;
+
+function ferEdge(...args: string[]) {
+  return spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), 'deploy', ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, FER_EDGE_LOG_LEVEL: 'silent' },
+    timeout: 30_000,
+  });
+}
+
+before(() => {
+  work = mkdtempSync(join(tmpdir(), 'fer-edge-deploy-cli-'));
+  root = join(work, 'robot');
+  serviceCommand = writeServiceCommand(work);
+  const models = skip ? work : makeModelsDir(join(work, 'models'));
+  common = ['--models-dir', models, '--config', writeConfigs(work).good, '--service-command', serviceCommand, '--health-timeout', '5'];
+});
+
+after(() => {
+  execFileSync(serviceCommand, ['stop', root]);
+  rmSync(work, { recursive: true, force: true });
+});
+
+test('deploy --dest, then --list: one line each, the current release starred', { skip }, () => {
+  const deployed = ferEdge('--target', 'rpi', '--dest', root, ...common);
+  assert.equal(deployed.stderr, '');
+  assert.equal(deployed.status, 0);
+  const version = readlinkSync(join(root, 'current')).replace('releases/', '');
+  // The last line: loading the OpenCV binding (for checking the run configuration) may print its own notice first.
+  assert.equal(deployed.stdout.split('\n').at(-2), `deployed ${version} (rpi-cpu, model/fixture.int8.tflite) to ${root}: healthy`);
+  const listed = ferEdge('--list', '--dest', root);
+  assert.equal(listed.status, 0);
+  assert.equal(listed.stdout, `* ${version}  (current, healthy)\n`);
+});
+
+test('--dry-run shows the bundle and changes nothing', { skip }, () => {
+  const before = readlinkSync(join(root, 'current'));
+  const dry = ferEdge('--target', 'jetson-nano', '--dest', root, '--dry-run', ...common);
+  assert.equal(dry.status, 0);
+  assert.match(dry.stdout, /release \S+-jetson-nano for jetson-nano, root \S+/);
+  assert.match(dry.stdout, /^ {2}[0-9a-f]{16} +\d+ {2}model\/fixture\.fp16\.onnx$/m);
+  assert.match(dry.stdout, /dry run: nothing copied/);
+  assert.equal(readlinkSync(join(root, 'current')), before);
+});
+
+test('bad input: one line on stderr and a non-zero exit', async () => {
+  const unknown = ferEdge('--target', 'beaglebone', '--dest', root);
+  assert.equal(unknown.status, 2);
+  assert.equal(unknown.stderr, "fer-edge: unknown target 'beaglebone': choose one of jetson, jetson-nano, jetson-orin, rpi, rpi-coral, rpi-cpu\n");
+
+  const nowhere = ferEdge('--list');
+  assert.equal(nowhere.status, 2);
+  assert.equal(nowhere.stderr, 'fer-edge: say where to deploy: --host user@robot, or --dest <dir> for a directory on this machine\n');
+
+  const injected = ferEdge('--list', '--host', '-oProxyCommand=touch /tmp/pwned', '--dest', '/opt/fer-edge');
+  assert.equal(injected.status, 2);
+  assert.match(injected.stderr, /^fer-edge: --host must look like user@robot or robot \(got '-oProxyCommand=touch \/tmp\/pwned'\)\n$/);
+
+  const port = await freePort();
+  const refused = ferEdge('--list', '--host', 'root@127.0.0.1', '--port', String(port), '-o', 'StrictHostKeyChecking=yes');
+  assert.equal(refused.status, 1);
+  assert.equal(refused.stderr, `fer-edge: cannot reach root@127.0.0.1 port ${port}: ssh: connect to host 127.0.0.1 port ${port}: Connection refused\n`);
+});
