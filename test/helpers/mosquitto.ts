@@ -11,8 +11,8 @@ const MOSQUITTO = process.env.MOSQUITTO_BIN ?? '/usr/sbin/mosquitto';
 export interface MosquittoOptions {
   /** Keep sessions, queued messages and retained messages across stop()/start() (saved on a clean stop). */
   persistence?: boolean;
-  /** PEM files: serve mqtts on the port instead of plain MQTT. */
-  tls?: { caFile: string; certFile: string; keyFile: string };
+  /** PEM files: serve mqtts on the port instead of plain MQTT; with requireClientCert, clients need a cert from caFile. */
+  tls?: { caFile: string; certFile: string; keyFile: string; requireClientCert?: boolean };
   /** A mosquitto_passwd file: anonymous clients are then refused. */
   passwordFile?: string;
 }
@@ -46,6 +46,7 @@ export class Mosquitto {
     if (options.passwordFile) lines.push(`password_file ${options.passwordFile}`);
     if (options.tls) {
       lines.push(`cafile ${options.tls.caFile}`, `certfile ${options.tls.certFile}`, `keyfile ${options.tls.keyFile}`);
+      if (options.tls.requireClientCert) lines.push('require_certificate true');
     }
     const configFile = join(dir, 'mosquitto.conf');
     writeFileSync(configFile, lines.join('\n') + '\n');

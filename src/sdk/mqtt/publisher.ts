@@ -110,7 +110,13 @@ export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
       ...tls,
       rejectUnauthorized: config.tls?.rejectUnauthorized ?? true,
     };
-    const client = mqtt.connect(url, options);
+    let client: MqttClient;
+    try {
+      client = mqtt.connect(url, options);
+    } catch (error) {
+      await embeddedBroker?.close();
+      throw error;
+    }
     logger.info({ url: redactUrl(url), device: deviceId, embedded: Boolean(embeddedBroker) }, 'connecting to MQTT broker');
     return new MqttPublisher(config, deviceId, redactUrl(url), client, embeddedBroker, topics);
   }
