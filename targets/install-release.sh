@@ -209,8 +209,15 @@ do_rollback() {
   lock
   from=$(current_version)
   [ -n "$from" ] || die 7 "nothing is deployed in $ROOT"
-  to=$(grep -v -x -F "$from" "$ROOT/history" 2>/dev/null | tail -n 1 || true)
-  [ -n "$to" ] && [ -d "$ROOT/releases/$to" ] || die 7 "no earlier healthy release to roll back to in $ROOT"
+  to=
+  # Newest first: the last healthy release that is not the current one and is still on disk.
+  for version in $(grep -v -x -F "$from" "$ROOT/history" 2>/dev/null | sed -n '1!G;h;$p'); do
+    if [ -d "$ROOT/releases/$version" ]; then
+      to=$version
+      break
+    fi
+  done
+  [ -n "$to" ] || die 7 "no earlier healthy release to roll back to in $ROOT"
   switch_to "$to"
   if restart_healthy; then
     # Forget the releases after the one we went back to, so a second rollback goes further back.
