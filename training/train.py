@@ -248,6 +248,9 @@ def main(args):
             seen += len(idx)
             if show:
                 bar.set_postfix(loss=f"{loss_sum / seen:.3f}", acc=f"{correct / seen:.3f}")
+            elif is_main and (step + 1) % max(1, len(batches) // 10) == 0:
+                print(f"epoch {epoch} step {step + 1}/{len(batches)} loss {loss_sum / seen:.4f} acc {correct / seen:.4f}"
+                      f" {(time.time() - t0) / (step + 1 - first):.2f} s/step", flush=True)
             if args.ckpt_minutes and time.time() - last_ckpt > args.ckpt_minutes * 60 and step + 1 < len(batches):
                 checkpoint(epoch, step + 1, train_seconds + time.time() - t0)
                 last_ckpt = time.time()

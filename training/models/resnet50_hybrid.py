@@ -1,0 +1,112 @@
+"""Teacher: the first report's ResNet50 hybrid.
+
+    grey [B,1,H,W] -> learnable grey-to-RGB adapter (1x1 conv, initialised to copy the grey channel)
+      -> ResNet50 (small-input stem for 48-96 px: 3x3 stride-1 conv, then max-pool; total stride 16)
+      -> spatial-channel attention (channel squeeze-excite, then a 7x7 spatial map from mean/max over channels)
+      -> 1x1 projection to d_model, a transformer block over the HxW tokens with learned position embeddings
+      -> one branch per class (a small MLP on the pooled tokens) -> a fusion layer over all branch outputs -> logits
+
+ImageNet weights come only from a local file (``pretrained=path``, torchvision's resnet50 state_dict); nothing is
+downloaded. With them the stock 7x7 stem is kept (stride 2, no max-pool: still total stride 16), so its weights apply.
+``stage_groups()`` lists parameter groups from the head to the stem, for the progressive unfreezing schedule.
+"""
+import torch
+from torch import nn
+from torchvision.models import resnet50
+
+
+class ChannelAttention(nn.Module):
+    def __init__(self, channels, reduction=16):
+        super().__init__()
+        self.fc = nn.Sequential(nn.Conv2d(channels, channels // reduction, 1), nn.ReLU(inplace=True),
+                                nn.Conv2d(channels // reduction, channels, 1))
+
+    def forward(self, x):
+        return x * torch.sigmoid(self.fc(x.mean((2, 3), keepdim=True)) + self.fc(x.amax((2, 3), keepdim=True)))
+
+
+class SpatialAttention(nn.Module):
+    def __init__(self, kernel=7):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 1, kernel, padding=kernel // 2)
+
+    def forward(self, x):
+        pooled = torch.cat([x.mean(1, keepdim=True), x.amax(1, keepdim=True)], dim=1)
+        return x * torch.sigmoid(self.conv(pooled))
+
+
+class TransformerBlock(nn.Module):
+    """Pre-norm multi-head self-attention + MLP over spatial tokens, with learned position embeddings."""
+
+    def __init__(self, dim, heads, grid, mlp_ratio=2.0, dropout=0.1):
+        super().__init__()
+        self.grid = grid
+        self.pos = nn.Parameter(torch.zeros(1, dim, grid, grid))
+        nn.init.trunc_normal_(self.pos, std=0.02)
+        self.norm1 = nn.LayerNorm(dim)
+        self.attn = nn.MultiheadAttention(dim, heads, dropout=dropout, batch_first=True)
+        self.norm2 = nn.LayerNorm(dim)
+        hidden = int(dim * mlp_ratio)
+        self.mlp = nn.Sequential(nn.Linear(dim, hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden, dim))
+
+    def forward(self, x):
+        pos = self.pos
+        if x.shape[-2:] != pos.shape[-2:]:
+            pos = nn.functional.interpolate(pos, size=x.shape[-2:], mode="bilinear", align_corners=False)
+        tokens = (x + pos).flatten(2).transpose(1, 2)  # [B, HW, C]
+        h = self.norm1(tokens)
+        tokens = tokens + self.attn(h, h, h, need_weights=False)[0]
+        return tokens + self.mlp(self.norm2(tokens))
+
+
+class ResNet50Hybrid(nn.Module):
+    def __init__(self, num_classes=7, input_size=48, pretrained=None, dim=256, heads=8, branch_dim=32, dropout=0.3):
+        super().__init__()
+        self.adapter = nn.Conv2d(1, 3, 1)
+        nn.init.constant_(self.adapter.weight, 1.0)
+        nn.init.zeros_(self.adapter.bias)
+        net = resnet50(weights=None)
+        if pretrained:
+            state = torch.load(pretrained, map_location="cpu")
+            state = state.get("state_dict", state.get("model", state))
+            missing, unexpected = net.load_state_dict({k: v for k, v in state.items() if not k.startswith("fc.")},
+                                                      strict=False)
+            if [k for k in missing if not k.startswith("fc.")]:
+                raise ValueError(f"{pretrained} is not a torchvision resnet50 state_dict (missing {missing[:3]}...)")
+            net.maxpool = nn.Identity()  # keep the 7x7 stride-2 stem and its weights
+        else:
+            net.conv1 = nn.Conv2d(3, 64, 3, 1, 1, bias=False)  # small-input stem; the max-pool stays
+        self.stem = nn.Sequential(net.conv1, net.bn1, net.relu, net.maxpool)
+        self.layer1, self.layer2, self.layer3, self.layer4 = net.layer1, net.layer2, net.layer3, net.layer4
+        self.channel_attention = ChannelAttention(2048)
+        self.spatial_attention = SpatialAttention()
+        self.project = nn.Sequential(nn.Conv2d(2048, dim, 1, bias=False), nn.BatchNorm2d(dim), nn.ReLU(inplace=True))
+        grid = max(1, -(-input_size // 16))
+        self.transformer = TransformerBlock(dim, heads, grid)
+        self.norm = nn.LayerNorm(dim)
+        self.dropout = nn.Dropout(dropout)
+        self.branches = nn.ModuleList(
+            nn.Sequential(nn.Linear(dim, branch_dim), nn.GELU()) for _ in range(num_classes))
+        self.branch_logit = nn.ModuleList(nn.Linear(branch_dim, 1) for _ in range(num_classes))
+        self.fusion = nn.Linear(num_classes * branch_dim + num_classes, num_classes)
+
+    def forward(self, x):
+        x = self.adapter(x)
+        x = self.layer4(self.layer3(self.layer2(self.layer1(self.stem(x)))))
+        x = self.spatial_attention(self.channel_attention(x))
+        tokens = self.transformer(self.project(x))
+        pooled = self.dropout(self.norm(tokens.mean(1)))
+        feats = [branch(pooled) for branch in self.branches]
+        branch_logits = torch.cat([head(f) for head, f in zip(self.branch_logit, feats)], dim=1)
+        return self.fusion(torch.cat(feats + [branch_logits], dim=1)) + branch_logits
+
+    def stage_groups(self):
+        """(name, modules) from the head down to the stem: the progressive unfreezing order."""
+        head = [self.channel_attention, self.spatial_attention, self.project, self.transformer, self.norm,
+                self.branches, self.branch_logit, self.fusion]
+        return [("head", head), ("layer4", [self.layer4]), ("layer3", [self.layer3]), ("layer2", [self.layer2]),
+                ("layer1", [self.layer1]), ("stem", [self.stem, self.adapter])]
+
+
+def resnet50_hybrid(num_classes=7, input_size=48, pretrained=None, **kwargs):
+    return ResNet50Hybrid(num_classes, input_size or 48, pretrained, **kwargs)
