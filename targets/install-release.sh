@@ -196,6 +196,7 @@ do_install() {
     die 4 "release $version did not report healthy within ${TIMEOUT}s (it was already the current release)"
   fi
   switch_to "$previous"
+  install_unit
   if restart_healthy; then
     die 4 "release $version did not report healthy within ${TIMEOUT}s: rolled back to $previous (healthy)"
   fi
@@ -219,6 +220,7 @@ do_rollback() {
   done
   [ -n "$to" ] || die 7 "no earlier healthy release to roll back to in $ROOT"
   switch_to "$to"
+  install_unit
   if restart_healthy; then
     # Forget the releases after the one we went back to, so a second rollback goes further back.
     keep=$(grep -n -x -F "$to" "$ROOT/history" | tail -n 1 | cut -d : -f 1)
@@ -227,6 +229,7 @@ do_rollback() {
     return 0
   fi
   switch_to "$from"
+  install_unit
   restart_healthy || true
   die 4 "release $to did not report healthy within ${TIMEOUT}s: switched back to $from"
 }
