@@ -130,13 +130,14 @@ prune() {
   done
 }
 
-# Verify every file against SHA256SUMS, and refuse files that it does not list.
+# Verify every file against SHA256SUMS; refuse files it does not list, links and special files.
 verify_tree() {
   (
     cd "$1"
     [ -f SHA256SUMS ] || die 3 "bundle refused: no SHA256SUMS in it; nothing changed"
     bad=$(sha256sum -c SHA256SUMS 2>/dev/null | grep -v ': OK$' | sed 's/:.*//' | tr '\n' ' ' || true)
     [ -z "$bad" ] || die 3 "bundle refused: checksum mismatch in ${bad% }; nothing changed"
+    [ -z "$(find . ! -type f ! -type d)" ] || die 3 "bundle refused: it holds links or special files; nothing changed"
     find . -type f ! -name SHA256SUMS | sed 's|^\./||' | sort >../.listed.$$
     cut -c67- SHA256SUMS | sort | diff - ../.listed.$$ >/dev/null ||
       { rm -f ../.listed.$$; die 3 "bundle refused: files not listed in SHA256SUMS; nothing changed"; }

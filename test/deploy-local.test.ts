@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import * as tar from 'tar';
 import { listReleases, packagedInstaller, rollbackRelease, type ServiceOptions } from '../src/deploy/deploy.js';
 import { LocalHost } from '../src/deploy/local-host.js';
 import type { BundleRequest } from '../src/deploy/prepare-bundle.js';
@@ -77,6 +78,19 @@ test('a bundle with a corrupted file is refused before anything is switched', { 
   assert.equal(current(), afterGood);
   assert.deepEqual(readdirSync(join(root, 'releases')).sort(), releasesBefore, 'no release and no staging directory left');
   assert.ok(!existsSync(join(root, '.lock')));
+});
+
+test('a bundle that smuggles in a link is refused', { skip }, async () => {
+  const before = current();
+  const unpacked = mkdtempSync(join(work, 'link-'));
+  await tar.extract({ file: join(work, 'good.tar.gz'), cwd: unpacked });
+  symlinkSync('../config.yaml', join(unpacked, 'model', 'extra'));
+  const linked = join(work, 'linked.tar.gz');
+  await tar.create({ gzip: true, file: linked, cwd: unpacked, portable: true }, readdirSync(unpacked));
+  await assert.rejects(deployWith(host, request({ bundlePath: linked, target: undefined }), service), {
+    message: `${root}: bundle refused: it holds links or special files; nothing changed`,
+  });
+  assert.equal(current(), before);
 });
 
 test('the same bundle installed again reuses its release and stays current', { skip }, async () => {
