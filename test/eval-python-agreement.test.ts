@@ -68,7 +68,8 @@ test(
     await writePredictions(predictionsFile, result.predictions);
     const python = spawnSync(PYTHON, ['-c', PYTHON_METRICS, predictionsFile], { cwd: repoRoot, encoding: 'utf8' });
     assert.equal(python.status, 0, python.stderr);
-    const { sklearn, training } = JSON.parse(python.stdout) as Record<string, Record<string, number | number[] | number[][]>>;
+    type Figures = Record<string, number | number[] | number[][]>;
+    const { sklearn, training } = JSON.parse(python.stdout) as { sklearn: Figures; training: Figures };
     const ts = result.report;
     const close = (name: string, actual: number, expected: number): void =>
       assert.ok(Math.abs(actual - expected) <= 1e-9, `${name}: TypeScript ${actual}, Python ${expected}`);

@@ -4,9 +4,8 @@ import { createDetector } from '../sdk/detectors/index.js';
 import { cropFaces } from '../sdk/preprocess/crop-faces.js';
 import { EMOTION_LABELS, type TensorData } from '../sdk/types.js';
 import { readDataset, type LabelledSample } from '../eval/dataset.js';
-import type { ModelDescription } from '../eval/evaluate.js';
 import { classificationReport } from '../eval/metrics.js';
-import { loadClassifierFromOptions, type LoadedClassifier, type ModelSpecOptions } from '../eval/model-options.js';
+import { describeModel, loadClassifierFromOptions, type ModelDescription, type ModelSpecOptions } from '../eval/model-options.js';
 import { predictSamples } from '../eval/predict.js';
 import { sampleFrame, wholeImageFace } from '../eval/sample-frame.js';
 import { classifierLatency, type BatchLatency } from './classifier-latency.js';
@@ -70,22 +69,10 @@ export interface BenchReport {
 
 const LATENCY_FACES = 64;
 
-function describe({ model, classifier }: LoadedClassifier): ModelDescription {
-  const { manifest } = model;
-  return {
-    path: model.path,
-    name: manifest.name,
-    format: manifest.format,
-    precision: manifest.precision,
-    runtime: classifier.backend.info.runtime,
-    accelerator: classifier.backend.info.accelerator,
-  };
-}
-
 async function benchModel(entry: BenchModel, samples: LabelledSample[], request: BenchRequest): Promise<ModelBench> {
   const loaded = await loadClassifierFromOptions(entry.spec, entry.backend);
   const { classifier } = loaded;
-  const result: ModelBench = { label: entry.label, model: describe(loaded), latency: [], peakRssMiB: 0 };
+  const result: ModelBench = { label: entry.label, model: describeModel(loaded), latency: [], peakRssMiB: 0 };
   try {
     if (samples.length > 0) {
       request.onProgress?.(`${entry.label}: accuracy on ${samples.length} faces`);

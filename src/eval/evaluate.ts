@@ -3,7 +3,7 @@ import type { BackendConfigInput } from '../sdk/backends/index.js';
 import { EMOTION_LABELS } from '../sdk/types.js';
 import { readDataset, type DatasetOptions } from './dataset.js';
 import { classificationReport, type ClassificationReport } from './metrics.js';
-import { loadClassifierFromOptions, type ModelSpecOptions } from './model-options.js';
+import { describeModel, loadClassifierFromOptions, type ModelDescription, type ModelSpecOptions } from './model-options.js';
 import { predictSamples, type Prediction } from './predict.js';
 
 export interface EvaluationRequest {
@@ -12,15 +12,6 @@ export interface EvaluationRequest {
   data: { path: string } & DatasetOptions;
   batchSize: number;
   onProgress?: (done: number, total: number) => void;
-}
-
-export interface ModelDescription {
-  path: string;
-  name: string;
-  format: string;
-  precision: string;
-  runtime: string;
-  accelerator: string;
 }
 
 export interface EvaluationResult {
@@ -35,7 +26,8 @@ export interface EvaluationResult {
 /** `fer-edge eval` without the printing: load the model, run the device path over the data, compute the metrics. */
 export async function evaluate(request: EvaluationRequest): Promise<EvaluationResult> {
   const samples = await readDataset(request.data.path, request.data);
-  const { model, classifier } = await loadClassifierFromOptions(request.model, request.backend);
+  const loaded = await loadClassifierFromOptions(request.model, request.backend);
+  const { classifier } = loaded;
   try {
     const start = performance.now();
     const predictions = await predictSamples(classifier, samples, { batchSize: request.batchSize, onProgress: request.onProgress });
@@ -45,16 +37,8 @@ export async function evaluate(request: EvaluationRequest): Promise<EvaluationRe
       predictions.map((p) => p.label),
       EMOTION_LABELS,
     );
-    const { manifest } = model;
     return {
-      model: {
-        path: model.path,
-        name: manifest.name,
-        format: manifest.format,
-        precision: manifest.precision,
-        runtime: classifier.backend.info.runtime,
-        accelerator: classifier.backend.info.accelerator,
-      },
+      model: describeModel(loaded),
       data: { path: request.data.path, ...(request.data.usage ? { usage: request.data.usage } : {}), samples: samples.length },
       seconds,
       report,

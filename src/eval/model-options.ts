@@ -31,6 +31,28 @@ export interface LoadedClassifier {
   classifier: ManifestEmotionClassifier;
 }
 
+/** What a report says about the model it measured. */
+export interface ModelDescription {
+  path: string;
+  name: string;
+  format: string;
+  precision: string;
+  runtime: string;
+  accelerator: string;
+}
+
+export function describeModel({ model, classifier }: LoadedClassifier): ModelDescription {
+  const { manifest } = model;
+  return {
+    path: model.path,
+    name: manifest.name,
+    format: manifest.format,
+    precision: manifest.precision,
+    runtime: classifier.backend.info.runtime,
+    accelerator: classifier.backend.info.accelerator,
+  };
+}
+
 const describesInputOnCommandLine = (o: ModelSpecOptions): boolean =>
   o.mean !== undefined || o.std !== undefined || o.output !== undefined || o.outputKind !== undefined || o.inputSize !== undefined;
 
