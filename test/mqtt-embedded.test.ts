@@ -12,6 +12,7 @@ test('with no broker URL the publisher starts an embedded aedes broker and a sub
   assert.ok(broker, 'an embedded broker was started');
   assert.match(broker.url, /^mqtt:\/\/127\.0\.0\.1:\d+$/);
   assert.equal(publisher.brokerUrl, broker.url);
+  assert.equal(publisher.subscribeCommand, `mosquitto_sub -h 127.0.0.1 -p ${broker.port} -t 'fer-edge/robot-embedded/#' -v`);
   const subscriber = await Collector.connect(broker.url, 'fer-edge/robot-embedded/#', { protocolVersion: 4 });
   try {
     assert.equal(await publisher.waitConnected(3000), true);

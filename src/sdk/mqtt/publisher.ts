@@ -121,6 +121,15 @@ export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
     return new MqttPublisher(config, deviceId, redactUrl(url), client, embeddedBroker, topics);
   }
 
+  /** A shell command that shows this device's messages, for the CLI to print (mosquitto-clients' mosquitto_sub). */
+  get subscribeCommand(): string {
+    const url = new URL(this.brokerUrl);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const tlsHint = url.protocol === 'mqtts:' ? ' --cafile <ca.pem>' : '';
+    const port = url.port ? ` -p ${url.port}` : '';
+    return `mosquitto_sub -h ${host}${port}${tlsHint} -t '${this.topics.base}#' -v`;
+  }
+
   get connected(): boolean {
     return this.client.connected;
   }
