@@ -134,6 +134,20 @@ test('per-frame face states from the tracker update the retained faces/<id>; an 
   }
 });
 
+test('events accepted before the first connection are sent, in order, once it is up', async () => {
+  const live = await Collector.connect(broker.url, 'fer-edge/robot-early/events');
+  const publisher = await createMqttPublisher({ url: broker.url }, 'robot-early');
+  try {
+    assert.equal(publisher.connected, false);
+    for (let seq = 0; seq < 5; seq++) publisher.publishEvent(sampleEvent(1, seq, seq === 0 ? 'new' : 'update'));
+    await live.waitFor('5 events', () => live.messages.length === 5);
+    assert.deepEqual(live.messages.map((m) => (JSON.parse(m.payload) as { frame_seq: number }).frame_seq), [0, 1, 2, 3, 4]);
+  } finally {
+    await publisher.close();
+    await live.close();
+  }
+});
+
 test('publishEvent never blocks, even with no broker reachable', async () => {
   const publisher = await createMqttPublisher({ url: 'mqtt://127.0.0.1:1', reconnect: fastReconnect, closeTimeoutMs: 50 }, 'nowhere');
   const start = performance.now();
