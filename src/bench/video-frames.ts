@@ -1,4 +1,4 @@
-import cv from '@u4/opencv4nodejs';
+import cv from '../sdk/opencv.js';
 import { SourceError } from '../sdk/errors.js';
 import { matToFrame } from '../sdk/preprocess/frame-mat.js';
 import type { Frame } from '../sdk/types.js';

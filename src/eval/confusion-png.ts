@@ -1,4 +1,4 @@
-import cv, { type Mat, type Vec3 } from '@u4/opencv4nodejs';
+import cv, { type Mat, type Vec3 } from '../sdk/opencv.js';
 
 const CELL = 72;
 const LEFT = 120;

@@ -1,4 +1,4 @@
-import cv from '@u4/opencv4nodejs';
+import cv from '../sdk/opencv.js';
 import { ConfigError } from '../sdk/errors.js';
 import { matToFrame } from '../sdk/preprocess/frame-mat.js';
 import type { Face, Frame } from '../sdk/types.js';

@@ -1,0 +1,88 @@
+/**
+ * The standard fer-edge benchmark (`npm run bench`): every shipped model (fp32 ONNX, int8 ONNX, int8 TFLite, as far as
+ * models/ holds them) and the mini-Xception peer through the same device path, the decode-only references, the detector
+ * and the whole pipeline on the Tears of Steel clip, then @vladmandic/human on the same faces and clip.
+ * Figures go to stdout and bench/results/latest.json; bench/RESULTS.md quotes them.
+ *
+ *   node --import tsx bench/run.ts [--runs 5] [--per-class N] [--detect-every 1] [--no-human] [--out bench/results/latest.json]
+ */
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { benchText } from '../src/bench/report-text.js';
+import { runBench, type BenchModel } from '../src/bench/run-bench.js';
+import { log } from '../src/sdk/log.js';
+import { benchHuman, type HumanFigures } from './human-bench.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const shared = process.env.FER_EDGE_SHARED ?? join(root, '..', 'shared');
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    'per-class': { type: 'string' },
+    'detect-every': { type: 'string', default: '1' },
+    'no-human': { type: 'boolean', default: false },
+    out: { type: 'string', default: join(root, 'bench', 'results', 'latest.json') },
+  },
+});
+
+/** Shipped models: every .onnx / .tflite in models/ with its manifest beside it; fp32 first (the ratios' reference). */
+function shippedModels(): string[] {
+  const dir = join(root, 'models');
+  if (!existsSync(dir)) return [];
+  const order = (file: string): number => (file.includes('int8') ? (file.endsWith('.tflite') ? 2 : 1) : 0);
+  return readdirSync(dir)
+    .filter((file) => ['.onnx', '.tflite'].includes(extname(file)) && existsSync(join(dir, basename(file, extname(file)) + '.json')))
+    .sort((a, b) => order(a) - order(b) || a.localeCompare(b))
+    .map((file) => join(dir, file));
+}
+
+const runs = Number(args.runs);
+const perClass = args['per-class'] !== undefined ? Number(args['per-class']) : undefined;
+const data = join(shared, 'data', 'fer2013', 'val');
+const video = join(shared, 'media', 'tears_of_steel_10s_640x360.mp4');
+const peer = join(shared, 'peers', 'mini_xception_fer2013.onnx');
+
+const models: BenchModel[] = [
+  ...shippedModels().map((path) => ({ label: basename(path), spec: { model: path } })),
+  { label: 'mini_xception_fer2013.onnx (peer)', spec: { model: peer, mean: [0.5], std: [0.5], output: 'probabilities' } },
+];
+const onProgress = (message: string): void => log.info(message);
+
+const report = await runBench({
+  models,
+  faces: { path: data, ...(perClass !== undefined ? { perClass } : {}) },
+  video,
+  detectors: [{ type: 'blazeface' }, { type: 'yunet', model: join(shared, 'models', 'face', 'yunet_2023mar.onnx') }],
+  batchSizes: [1, 4, 16],
+  repeat: { runs, iterations: 100, warmup: 20 },
+  endToEnd: { detectEvery: Number(args['detect-every']) },
+  onProgress,
+});
+let human: HumanFigures | { error: string } | undefined;
+if (!args['no-human']) {
+  try {
+    human = await benchHuman({ data, ...(perClass !== undefined ? { perClass } : {}), video, runs, onProgress });
+  } catch (error) {
+    human = { error: (error as Error).message };
+  }
+}
+
+const lines = [benchText(report)];
+if (human && 'error' in human) lines.push(`@vladmandic/human: could not run: ${human.error}`);
+else if (human) {
+  const ours = report.models[0]!;
+  lines.push(`@vladmandic/human ${human.version} (${human.backend} backend), same faces and clip, same run`);
+  if (human.accuracy) lines.push(`  emotion accuracy ${(100 * human.accuracy.accuracy).toFixed(2)}% (macro F1 ${human.accuracy.macroF1.toFixed(4)}) on ${human.accuracy.samples} faces; ${ours.label}: ${(100 * (ours.accuracy?.accuracy ?? NaN)).toFixed(2)}%`);
+  if (human.video) {
+    const ourFps = ours.endToEnd?.fps.median ?? NaN;
+    lines.push(
+      `  detect + emotion every frame: ${human.video.fps.median.toFixed(1)} [${human.video.fps.p25.toFixed(1)}-${human.video.fps.p75.toFixed(1)}] frames/s, ${human.video.facesPerFrame.toFixed(2)} faces/frame; ${ours.label}: ${ourFps.toFixed(1)} frames/s = ${(ourFps / human.video.fps.median).toFixed(2)}x Human`,
+    );
+  }
+}
+process.stdout.write(lines.join('\n') + '\n');
+mkdirSync(dirname(args.out), { recursive: true });
+writeFileSync(args.out, JSON.stringify({ command: `node --import tsx bench/run.ts ${process.argv.slice(2).join(' ')}`.trim(), report, human }, null, 2) + '\n');

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import cv from '../src/sdk/opencv.js';
+import { repoRoot, sharedPath, skipUnlessShared } from './helpers/shared.js';
+
+const PEER = sharedPath('peers', 'mini_xception_fer2013.onnx');
+const VAL = sharedPath('data', 'fer2013', 'val');
+const skip = skipUnlessShared('peers', 'mini_xception_fer2013.onnx') || skipUnlessShared('data', 'fer2013', 'val');
+const PEER_FLAGS = ['--model', PEER, '--mean', '0.5', '--std', '0.5', '--output', 'probabilities'];
+
+const work = mkdtempSync(join(tmpdir(), 'fer-edge-eval-cli-'));
+const subset = join(work, 'val-subset');
+
+function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, FER_EDGE_LOG_LEVEL: 'silent' },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+before(() => {
+  if (skip) return;
+  // 5 real val faces per class, as a Kaggle-layout folder of links.
+  for (const name of readdirSync(VAL)) {
+    mkdirSync(join(subset, name), { recursive: true });
+    for (const file of readdirSync(join(VAL, name)).sort().slice(0, 5)) symlinkSync(join(VAL, name, file), join(subset, name, file));
+  }
+});
+after(() => rmSync(work, { recursive: true, force: true }));
+
+test('eval --json prints the report as JSON only, draws the confusion matrix PNG and writes predictions', { skip }, () => {
+  const png = join(work, 'confusion.png');
+  const predictions = join(work, 'predictions.jsonl');
+  const run = cli('eval', ...PEER_FLAGS, '--data', subset, '--json', '--confusion-png', png, '--predictions', predictions);
+  assert.equal(run.status, 0, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.equal(report.data.samples, 35);
+  assert.equal(report.model.runtime, 'onnxruntime');
+  assert.equal(report.report.perClass.length, 7);
+  assert.equal(report.report.confusion.flat().reduce((a: number, b: number) => a + b, 0), 35);
+  for (const key of ['accuracy', 'balancedAccuracy', 'macroF1', 'cohenKappa', 'logLoss', 'ece', 'facesPerSecond']) {
+    const value = key === 'facesPerSecond' ? report[key] : report.report[key];
+    assert.ok(Number.isFinite(value) && value >= 0, `${key} = ${value}`);
+  }
+  const image = cv.imread(png);
+  assert.ok(image.cols > 500 && image.rows > 500, `PNG ${image.cols}x${image.rows}`);
+  // Not a blank canvas: the heat map shades cells.
+  assert.ok(image.cvtColor(cv.COLOR_BGR2GRAY).threshold(200, 255, cv.THRESH_BINARY_INV).countNonZero() > 1000);
+  const lines = readFileSync(predictions, 'utf8').trim().split('\n');
+  assert.equal(lines.length, 35);
+  assert.equal(JSON.parse(lines[0]!).probabilities.length, 7);
+});
+
+test('the text report shows headline metrics, the per-class table and the confusion matrix', { skip }, () => {
+  const run = cli('eval', ...PEER_FLAGS, '--data', subset, '--per-class', '2');
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /: 14 faces/);
+  for (const text of ['accuracy', 'balanced accuracy', 'macro F1', "Cohen's kappa", 'log loss', 'ECE (15 bins)', 'confusion matrix', 'surprise']) {
+    assert.ok(run.stdout.includes(text), `missing "${text}"`);
+  }
+});
+
+test('bad input is one line on stderr and a non-zero exit', { skip }, () => {
+  const cases: Array<[string[], RegExp, number]> = [
+    [['eval', ...PEER_FLAGS, '--data', join(work, 'nope')], /^fer-edge: --data .*nope does not exist\n$/, 2],
+    [['eval', '--model', PEER, '--data', subset], /^fer-edge: model .*mini_xception_fer2013.onnx has no manifest: .*\n$/, 1],
+  ];
+  for (const [args, message, status] of cases) {
+    const run = cli(...args);
+    assert.equal(run.status, status, run.stderr);
+    assert.match(run.stderr, message);
+  }
+});
