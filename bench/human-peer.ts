@@ -42,8 +42,15 @@ export interface HumanInstance {
 
 export const HUMAN_EMOTIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'];
 
+/** The folder of an installed package (walking up from its entry point: some packages do not export package.json). */
 function packageDir(name: string): string {
-  return dirname(require.resolve(`${name}/package.json`));
+  let dir = dirname(require.resolve(name));
+  while (!existsSync(join(dir, 'package.json')) || !dir.endsWith(name.split('/').pop()!)) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`cannot find the folder of ${name}`);
+    dir = parent;
+  }
+  return dir;
 }
 
 /** A static file server for one folder on 127.0.0.1 (an ephemeral port). */

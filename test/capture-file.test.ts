@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import cv from '@u4/opencv4nodejs';
+import cv from '../src/sdk/opencv.js';
 import { createSource } from '../src/capture/index.js';
 import type { Frame } from '../src/sdk/types.js';
 import { sharedPath, skipUnlessShared } from './helpers/shared.js';

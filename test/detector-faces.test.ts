@@ -3,7 +3,7 @@ import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import cv from '@u4/opencv4nodejs';
+import cv from '../src/sdk/opencv.js';
 import { createDetector, type DetectorConfigInput } from '../src/sdk/detectors/index.js';
 import { ConfigError, ModelError } from '../src/sdk/errors.js';
 import { matToFrame } from '../src/sdk/preprocess/frame-mat.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import cv from '@u4/opencv4nodejs';
+import cv from '../src/sdk/opencv.js';
 import { createDetector } from '../src/sdk/detectors/index.js';
 import type { ModelInputSpec } from '../src/sdk/model/manifest-types.js';
 import { cropFaces } from '../src/sdk/preprocess/crop-faces.js';

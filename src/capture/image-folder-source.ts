@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import cv from '@u4/opencv4nodejs';
+import cv from '../sdk/opencv.js';
 import { z } from 'zod';
 import { SourceError } from '../sdk/errors.js';
 import { matToFrame } from '../sdk/preprocess/frame-mat.js';

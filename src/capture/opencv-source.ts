@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import cv, { type Mat, type VideoCapture } from '@u4/opencv4nodejs';
+import cv, { type Mat, type VideoCapture } from '../sdk/opencv.js';
 import { z } from 'zod';
 import { SourceError } from '../sdk/errors.js';
 import { matToFrame } from '../sdk/preprocess/frame-mat.js';
@@ -40,7 +41,7 @@ export class OpencvSource implements FrameSource {
   private capture: VideoCapture | null = null;
   private pendingRead: Promise<Mat> | null = null;
   private seq = 0;
-  /** Realtime file playback: wall-clock time of the first frame since (re)start and the frames shown since. */
+  /** Realtime file playback: when the first frame since (re)opening was delivered, and the frames delivered since. */
   private clockStartMs = 0;
   private framesSinceStart = 0;
   private fileFps = 0;
@@ -62,7 +63,7 @@ export class OpencvSource implements FrameSource {
     this.capture = this.openCapture();
     this.applyRequestedFormat(this.capture);
     this.fileFps = this.config.fps ?? this.capture.get(cv.CAP_PROP_FPS);
-    this.restartClock();
+    this.framesSinceStart = 0;
   }
 
   async read(): Promise<Frame | null> {
@@ -85,13 +86,16 @@ export class OpencvSource implements FrameSource {
 
   private openCapture(): VideoCapture {
     const { device, file, url, gstreamer } = this.config;
+    const devicePath = typeof device === 'number' ? `/dev/video${device}` : device;
+    if (devicePath !== undefined && !existsSync(devicePath)) throw new SourceError(`${devicePath} does not exist`);
+    if (file !== undefined && !existsSync(file)) throw new SourceError('no such file');
     try {
       if (gstreamer !== undefined) return new cv.VideoCapture(gstreamer, cv.CAP_GSTREAMER);
-      if (typeof device === 'number') return new cv.VideoCapture(device, cv.CAP_V4L2);
       if (device !== undefined) return new cv.VideoCapture(device, cv.CAP_V4L2);
       return new cv.VideoCapture((file ?? url) as string, cv.CAP_FFMPEG);
-    } catch (error) {
-      throw new SourceError(`OpenCV could not open it (${error instanceof Error ? error.message : String(error)})`);
+    } catch {
+      // opencv4nodejs only says "failed to open capture"
+      throw new SourceError(url !== undefined ? 'OpenCV could not connect to it or read its format' : 'OpenCV could not open it');
     }
   }
 
@@ -113,14 +117,10 @@ export class OpencvSource implements FrameSource {
     }
   }
 
-  private restartClock(): void {
-    this.clockStartMs = performance.now();
-    this.framesSinceStart = 0;
-  }
-
   /** Holds a file's frame until its presentation time, so a 24 fps file plays at 24 fps. */
   private async pace(): Promise<void> {
     if (!(this.fileFps > 0)) return;
+    if (this.framesSinceStart === 0) this.clockStartMs = performance.now();
     const dueMs = this.clockStartMs + (this.framesSinceStart * 1000) / this.fileFps;
     this.framesSinceStart++;
     const waitMs = dueMs - performance.now();

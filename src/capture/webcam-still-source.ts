@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import cv from '@u4/opencv4nodejs';
+import cv from '../sdk/opencv.js';
 import { z } from 'zod';
 import { SourceError } from '../sdk/errors.js';
 import { matToFrame } from '../sdk/preprocess/frame-mat.js';

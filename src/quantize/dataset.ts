@@ -1,4 +1,4 @@
-import cv, { type Mat } from '@u4/opencv4nodejs';
+import cv, { type Mat } from '../sdk/opencv.js';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { readDataset, type LabelledSample } from '../eval/dataset.js';

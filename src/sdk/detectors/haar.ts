@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import cv, { type CascadeClassifier } from '@u4/opencv4nodejs';
+import cv, { type CascadeClassifier } from '../opencv.js';
 import { z } from 'zod';
 import { ModelError } from '../errors.js';
 import { convertColor } from '../preprocess/color.js';

@@ -1,4 +1,4 @@
-import cv, { type Mat } from '@u4/opencv4nodejs';
+import cv, { type Mat } from '../opencv.js';
 
 /** Converts an 8-bit BGR (3 channels) or gray (1 channel) image to the channel order a model wants. */
 export function convertColor(image: Mat, target: 'gray' | 'rgb' | 'bgr'): Mat {

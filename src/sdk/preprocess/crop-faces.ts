@@ -1,4 +1,4 @@
-import cv, { type Mat } from '@u4/opencv4nodejs';
+import cv, { type Mat } from '../opencv.js';
 import { quantize } from '../backends/quantization.js';
 import type { ModelInputSpec } from '../model/manifest-types.js';
 import type { Face, Frame, TensorData } from '../types.js';

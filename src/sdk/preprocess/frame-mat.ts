@@ -1,4 +1,4 @@
-import cv, { type Mat } from '@u4/opencv4nodejs';
+import cv, { type Mat } from '../opencv.js';
 import type { Frame } from '../types.js';
 
 /** Wraps a captured Mat (BGR or gray, 8-bit) as a Frame. */

@@ -1,4 +1,4 @@
-import type { Mat } from '@u4/opencv4nodejs';
+import type { Mat } from '../opencv.js';
 
 /** Where and how pixels go into a tensor: x = (pixel / 255 - mean[c]) / std[c], in NCHW or NHWC order. */
 export interface PixelNormalization {

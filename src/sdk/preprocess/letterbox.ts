@@ -1,4 +1,4 @@
-import cv, { type Mat } from '@u4/opencv4nodejs';
+import cv, { type Mat } from '../opencv.js';
 import type { Point } from '../types.js';
 
 /** How a frame was fitted into a detector's input: input = frame * scale + pad. */
