@@ -4,6 +4,8 @@ import { parsePipelineConfig, readConfigFile } from '../../sdk/config.js';
 import { ConfigError } from '../../sdk/errors.js';
 import { Pipeline } from '../../sdk/pipeline.js';
 import type { EmotionEvent } from '../../sdk/types.js';
+import { resolveMqttConfig, startEmbeddedBroker, type EmbeddedBroker } from '../../sdk/mqtt/index.js';
+import { MqttEcho } from '../mqtt-echo.js';
 import { positiveInt } from '../options.js';
 
 interface RunOptions {
@@ -21,6 +23,7 @@ interface RunOptions {
   maxFrames?: number;
   healthFile?: string;
   json?: boolean;
+  echo?: boolean;
 }
 
 export function registerRun(program: Command): void {
@@ -41,10 +44,22 @@ export function registerRun(program: Command): void {
     .option('-n, --max-frames <n>', 'stop after N processed frames', positiveInt('--max-frames', 1))
     .option('--health-file <path>', 'rewrite this file with the health status every few seconds')
     .option('--json', 'print each event as one JSON line on stdout')
+    .option('--echo', 'print events as an MQTT subscriber receives them from the broker (instead of as produced)')
     .action(async (options: RunOptions) => {
       const config = parsePipelineConfig(buildConfig(options), options.config ?? 'config');
-      const pipeline = await Pipeline.create(config, options.maxFrames ? { maxFrames: options.maxFrames } : {});
-      await runUntilDone(pipeline, options.json === true);
+      // The embedded broker belongs to the command rather than the publisher, so that it outlives the pipeline
+      // until every event has reached the --echo subscriber.
+      const broker = config.mqtt !== false && !resolveMqttConfig(config.mqtt).url ? await startBroker(config.mqtt) : undefined;
+      try {
+        if (broker && config.mqtt !== false) config.mqtt = { ...config.mqtt, url: broker.url };
+        const pipeline = await Pipeline.create(config, options.maxFrames ? { maxFrames: options.maxFrames } : {});
+        if (broker && !options.json) {
+          process.stderr.write(`embedded MQTT broker on ${broker.url}; subscribe with: mosquitto_sub -h ${broker.host} -p ${broker.port} -t '${pipeline.publisher!.topics.base}#' -v\n`);
+        }
+        await runUntilDone(pipeline, options);
+      } finally {
+        await broker?.close();
+      }
     });
 }
 
@@ -64,7 +79,7 @@ function buildConfig(options: RunOptions): Record<string, unknown> {
   if (options.deviceId) config.deviceId = options.deviceId;
   if (options.healthFile) config.health = { ...((config.health as object | undefined) ?? {}), file: options.healthFile };
   if (!options.mqtt) config.mqtt = false;
-  else {
+  else if (config.mqtt !== false) {
     const mqtt = { ...((config.mqtt as Record<string, unknown> | false | undefined) || {}) };
     if (options.broker) mqtt.url = options.broker;
     if (options.brokerPort !== undefined) mqtt.embedded = { ...((mqtt.embedded as object | undefined) ?? {}), port: options.brokerPort };
@@ -73,13 +88,18 @@ function buildConfig(options: RunOptions): Record<string, unknown> {
   return config;
 }
 
-async function runUntilDone(pipeline: Pipeline, json: boolean): Promise<void> {
+async function startBroker(mqtt: Record<string, unknown>): Promise<EmbeddedBroker> {
+  const embedded = resolveMqttConfig(mqtt).embedded;
+  return startEmbeddedBroker(embedded.host, embedded.port);
+}
+
+async function runUntilDone(pipeline: Pipeline, options: RunOptions): Promise<void> {
+  const json = options.json === true;
   const print = json ? (event: EmotionEvent) => process.stdout.write(JSON.stringify(event) + '\n') : printEvent;
-  pipeline.on('event', print);
-  const broker = pipeline.publisher?.embeddedBroker;
-  if (broker && !json) {
-    process.stderr.write(`embedded MQTT broker on ${broker.url}; subscribe with: mosquitto_sub -h ${broker.host} -p ${broker.port} -t '${pipeline.publisher!.topics.base}#' -v\n`);
-  }
+  const publisher = pipeline.publisher;
+  if (options.echo && !publisher) throw new ConfigError('--echo needs MQTT (drop --no-mqtt)');
+  const echo = options.echo && publisher ? await MqttEcho.connect(mqttUrlOf(pipeline), publisher.topics.base, print) : undefined;
+  if (!echo) pipeline.on('event', print);
   let signalled = false;
   const onSignal = (): void => {
     if (signalled) process.exit(130);
@@ -93,6 +113,7 @@ async function runUntilDone(pipeline: Pipeline, json: boolean): Promise<void> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await echo?.close();
   }
   const stats = pipeline.stats;
   if (!json) {
@@ -104,6 +125,12 @@ async function runUntilDone(pipeline: Pipeline, json: boolean): Promise<void> {
         '\n',
     );
   }
+}
+
+function mqttUrlOf(pipeline: Pipeline): string {
+  const url = pipeline.config.mqtt === false ? undefined : resolveMqttConfig(pipeline.config.mqtt).url;
+  if (!url) throw new ConfigError('no MQTT broker URL');
+  return url;
 }
 
 function printEvent(event: EmotionEvent): void {
