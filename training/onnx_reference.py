@@ -93,6 +93,13 @@ def _hardsigmoid(x, a):
     return np.clip(a.get("alpha", 0.2) * x + a.get("beta", 0.5), 0, 1)
 
 
+def _batchnorm(i, a):
+    x, scale, bias, mean, var = i[:5]
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    inv = scale / np.sqrt(var + a.get("epsilon", 1e-5))
+    return (x - mean.reshape(shape)) * inv.reshape(shape) + bias.reshape(shape)
+
+
 def _reduce(fn, x, a, axes_input=None):
     axes = a.get("axes", axes_input)
     keep = bool(a.get("keepdims", 1))
@@ -115,6 +122,7 @@ OPS = {
     "ReduceMean": lambda i, a: _reduce(np.mean, i[0], a, i[1] if len(i) > 1 else None),
     "ReduceMax": lambda i, a: _reduce(np.max, i[0], a, i[1] if len(i) > 1 else None),
     "MaxPool": lambda i, a: _maxpool(i[0], a),
+    "BatchNormalization": _batchnorm,
     "Gemm": lambda i, a: _gemm(i[0], i[1], i[2] if len(i) > 2 else None, a),
     "MatMul": lambda i, a: i[0] @ i[1],
     "Reshape": lambda i, a: i[0].reshape([d if d != 0 else i[0].shape[k] for k, d in enumerate(i[1].tolist())]),

@@ -11,7 +11,6 @@ training.train ...`` (DDP). The whole split is held in memory as uint8 and augme
 import argparse
 import datetime
 import json
-import math
 import os
 import sys
 import time
@@ -24,7 +23,7 @@ import torch  # noqa: E402
 import torch.distributed as dist  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from training import data, losses, presets, sampler  # noqa: E402
+from training import data, losses, presets, sampler, schedule  # noqa: E402
 from training.evaluate import predict_logits  # noqa: E402
 from training.models import get_model  # noqa: E402
 
@@ -46,6 +45,8 @@ def get_args_parser(add_help=True):
     p.add_argument("--pretrained", default=None, help="local ImageNet state_dict file (teacher, resnet18); never downloaded")
     p.add_argument("--progressive", action="store_true",
                    help="teacher/resnet18 with --pretrained: head only, then stages deep->shallow, then head again")
+    p.add_argument("--stage-epochs", type=int, default=2, help="--progressive: epochs per unfreezing phase")
+    p.add_argument("--stage-lr-decay", type=float, default=0.5, help="--progressive: lr factor per stage below the head")
     p.add_argument("--output-dir", required=True, help="checkpoints and logs (keep it outside the git work tree)")
     p.add_argument("--resume", action="store_true", help="continue from <output-dir>/last.pt if it exists")
     p.add_argument("--epochs", type=int, default=60)
@@ -75,13 +76,6 @@ def get_args_parser(add_help=True):
     p.add_argument("--limit", type=int, default=None, help="use only the first N train and val images (tests)")
     p.add_argument("--no-progress", action="store_true")
     return p
-
-
-def lr_at(step, total_steps, warmup_steps, base_lr, min_lr):
-    if step < warmup_steps:
-        return base_lr * (step + 1) / warmup_steps
-    t = (step - warmup_steps) / max(1, total_steps - warmup_steps)
-    return min_lr + 0.5 * (base_lr - min_lr) * (1 + math.cos(math.pi * min(1.0, t)))
 
 
 def build_model(args):
@@ -133,8 +127,17 @@ def main(args):
     cache = args.cache_dir or None
     train_x, train_y = data.load_split(args.data, args.train_split, cache)
     val_x, val_y = data.load_split(args.data, args.val_split, cache)
-    if args.limit:
-        train_x, train_y, val_x, val_y = train_x[:args.limit], train_y[:args.limit], val_x[:args.limit], val_y[:args.limit]
+    cached_logits = None
+    if args.teacher_logits:
+        blob = torch.load(args.teacher_logits)
+        if not torch.equal(blob["labels"], train_y):
+            raise ValueError(f"{args.teacher_logits} was not made on this train split (see training.cache_logits)")
+        cached_logits = blob["logits"].float()
+    if args.limit:  # a fixed random subset of each split (tests, smoke runs)
+        g = torch.Generator().manual_seed(0)
+        ti, vi = torch.randperm(len(train_y), generator=g)[:args.limit], torch.randperm(len(val_y), generator=g)[:args.limit]
+        train_x, train_y, val_x, val_y = train_x[ti], train_y[ti], val_x[vi], val_y[vi]
+        cached_logits = cached_logits[ti] if cached_logits is not None else None
     if is_main:
         print(f"train: {data.format_counts(train_y)}")
         print(f"val:   {data.format_counts(val_y)}")
@@ -152,27 +155,24 @@ def main(args):
         if is_main:
             print("class weights: " + ", ".join(f"{n} {w:.2f}" for n, w in zip(data.LABELS, weight.tolist())))
     criterion = torch.nn.CrossEntropyLoss(weight=weight, label_smoothing=args.label_smoothing)
-    teacher, teacher_size, cached_logits = None, None, None
+    teacher, teacher_size = None, None
+    if args.teacher and args.teacher_logits:
+        raise ValueError("give --teacher (online) or --teacher-logits (cached), not both")
     if args.teacher or args.teacher_logits:
         criterion = losses.DistillationLoss(args.kd_alpha, args.kd_temperature, weight, args.label_smoothing)
         if args.teacher:
             teacher, teacher_size = load_teacher(args.teacher, device)
-        else:
-            cached_logits = torch.load(args.teacher_logits)["logits"].float()
-            if len(cached_logits) < len(train_y):
-                raise ValueError("cached teacher logits do not cover the train split")
 
-    decay = [p for n, p in model.named_parameters() if p.ndim > 1]
-    no_decay = [p for n, p in model.named_parameters() if p.ndim <= 1]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
-                                   {"params": no_decay, "weight_decay": 0.0}], lr=args.lr)
+    progressive = args.progressive and bool(args.pretrained) and hasattr(model, "stage_groups")
+    optimizer = torch.optim.AdamW(
+        schedule.param_groups(model, args.weight_decay, progressive, args.stage_lr_decay), lr=args.lr)
     use_amp = args.amp and device.type == "cuda"
     scaler = torch.cuda.amp.GradScaler(enabled=use_amp)
 
     train_model = model
     if args.world_size > 1:
         train_model = torch.nn.parallel.DistributedDataParallel(
-            model, device_ids=[device.index] if device.type == "cuda" else None)
+            model, device_ids=[device.index] if device.type == "cuda" else None, find_unused_parameters=progressive)
 
     if args.aug == "reports":
         aug = presets.ClassificationPresetTrain(args.input_size, erase=args.random_erasing)
@@ -206,9 +206,15 @@ def main(args):
                          "best_epoch": best_epoch, "train_seconds": seconds, "args": vars(args)}, last_path)
 
     from tqdm import tqdm
+    lr = args.lr
     show = is_main and not args.no_progress and sys.stderr.isatty()
     for epoch in range(start_epoch, args.epochs):
         train_model.train()
+        if progressive:
+            deepest = schedule.deepest_trainable_stage(epoch, len(model.stage_groups()), args.stage_epochs, args.epochs)
+            schedule.apply_freezing(optimizer, deepest)
+            if is_main:
+                print(f"epoch {epoch}: training {', '.join(n for n, _ in model.stage_groups()[:deepest + 1])}")
         order = sampler.epoch_indices(train_y, epoch, args.seed, args.imbalance == "sampler", args.world_size, args.rank)
         batches = sampler.batches(order, args.batch_size)
         first = start_step if epoch == start_epoch else 0
@@ -220,8 +226,9 @@ def main(args):
         for step in bar:
             idx = batches[step]
             global_step = epoch * steps_per_epoch + step
+            lr = schedule.lr_at(global_step, total_steps, warmup_steps, args.lr, args.min_lr)
             for group in optimizer.param_groups:
-                group["lr"] = lr_at(global_step, total_steps, warmup_steps, args.lr, args.min_lr)
+                group["lr"] = lr * group.get("lr_scale", 1.0)
             ta = time.time()
             gen = torch.Generator(device=device).manual_seed(args.seed * 1_000_003 + global_step)
             x = train_x[idx].to(device, non_blocking=True).float().div_(255.0)
@@ -234,7 +241,8 @@ def main(args):
                     with torch.no_grad():
                         tx = x if teacher_size == args.input_size else F.interpolate(
                             x, size=(teacher_size, teacher_size), mode="bilinear", align_corners=False)
-                        loss = criterion(logits, y, teacher(tx))
+                        teacher_logits = teacher(tx.contiguous(memory_format=memory_format))
+                    loss = criterion(logits, y, teacher_logits)
                 elif cached_logits is not None:
                     loss = criterion(logits, y, cached_logits[idx].to(device))
                 else:
@@ -271,7 +279,7 @@ def main(args):
         checkpoint(epoch + 1, 0, train_seconds)
         record = {"epoch": epoch, "train_loss": loss_sum / max(1, seen), "train_acc": correct / max(1, seen),
                   "val_loss": val_loss, "val_acc": val_acc, "best_val_acc": best_acc, "best_epoch": best_epoch,
-                  "lr": optimizer.param_groups[0]["lr"], "epoch_seconds": round(epoch_seconds, 1),
+                  "lr": lr, "epoch_seconds": round(epoch_seconds, 1),
                   "aug_seconds": round(aug_seconds, 1), "eval_seconds": round(eval_seconds, 1),
                   "images": seen, "resumed_at_step": first,
                   "time": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
