@@ -1,29 +1,19 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { createSource, type SourceStatusEvent } from '../src/capture/index.js';
 import { SourceError } from '../src/sdk/errors.js';
+import { freePort } from './helpers/mosquitto.js';
 import { sharedPath, skipUnlessShared } from './helpers/shared.js';
 
 const CLIP = ['media', 'tears_of_steel_10s_640x360.mp4'] as const;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-/** A live HTTP stream like an IP camera's: ffmpeg serving the clip, looped, as MPEG-TS to one client. */
+/** A live HTTP stream like an IP camera's: ffmpeg serving the clip in real time, looped, as MPEG-TS to one client. */
 function startStreamServer(port: number): ChildProcess {
   return spawn(
     'ffmpeg',
-    ['-nostdin', '-v', 'error', '-stream_loop', '-1', '-i', sharedPath(...CLIP), '-c', 'copy', '-f', 'mpegts', '-listen', '1', `http://127.0.0.1:${port}/live.ts`],
+    ['-nostdin', '-v', 'error', '-re', '-stream_loop', '-1', '-i', sharedPath(...CLIP), '-c', 'copy', '-f', 'mpegts', '-listen', '1', `http://127.0.0.1:${port}/live.ts`],
     { stdio: 'ignore' },
   );
 }
@@ -56,16 +46,17 @@ test('a stream that is down at start, then dies mid-way, comes back by itself wi
     const before = [];
     for (let i = 0; i < 5; i++) before.push(await source.read());
 
-    // The camera goes away; a new one appears a moment later.
+    // The camera goes away; a new one appears a moment later. Frames already buffered may still arrive first.
     await stop(servers[0] as ChildProcess);
     setTimeout(() => servers.push(startStreamServer(port)), 700);
     const after = [];
+    while (source.reconnects === 0 && after.length < 500) after.push(await source.read());
     for (let i = 0; i < 5; i++) after.push(await source.read());
 
     const seqs = [...before, ...after].map((f) => f?.seq);
     assert.deepEqual(seqs.slice(0, 5), [0, 1, 2, 3, 4]);
     for (let i = 1; i < seqs.length; i++) assert.ok((seqs[i] as number) > (seqs[i - 1] as number), `seq ${seqs.join(',')}`);
-    assert.ok(source.reconnects >= 1);
+    assert.ok(source.reconnects >= 1, `reconnects ${source.reconnects}, statuses ${events.map((e) => e.status).join(',')}`);
     const statuses = events.map((e) => e.status);
     assert.ok(statuses.includes('reconnecting'), statuses.join(','));
     assert.equal(statuses.at(-1), 'running');
@@ -81,7 +72,7 @@ test('a camera that does not exist is a one-line SourceError after the configure
   const started = Date.now();
   await assert.rejects(source.open(), (e: unknown) => {
     assert.ok(e instanceof SourceError);
-    assert.match(e.message, /^camera \/dev\/video9 could not be opened \(2 attempts\): /);
+    assert.equal(e.message, 'camera /dev/video9 could not be opened (2 attempts): /dev/video9 does not exist');
     assert.ok(!e.message.includes('\n'), e.message);
     return true;
   });
@@ -91,5 +82,5 @@ test('a camera that does not exist is a one-line SourceError after the configure
 
 test('a missing file is a one-line SourceError too', async () => {
   const source = createSource({ type: 'opencv', file: '/nonexistent/clip.mp4', reconnect: { attempts: 1 } });
-  await assert.rejects(source.open(), /^SourceError: file \/nonexistent\/clip\.mp4 could not be opened \(1 attempt\): /);
+  await assert.rejects(source.open(), { name: 'SourceError', message: 'file /nonexistent/clip.mp4 could not be opened (1 attempt): no such file' });
 });

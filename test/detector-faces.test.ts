@@ -18,7 +18,7 @@ const centre = (face: Face) => ({ x: face.box.x + face.box.width / 2, y: face.bo
 
 /**
  * Where each portrait's face centre lies, read off the images by eye (and checked against drawn detections):
- * the astronaut's face spans about x 178-272, y 78-190 of 512x512; Hopper's about x 37-88, y 30-80 of 128x128.
+ * the astronaut's face spans about x 175-272, y 63-190 of 512x512; Hopper's about x 37-88, y 30-80 of 128x128.
  */
 const PORTRAITS = [
   { name: 'astronaut_eileen_collins_nasa.png', centre: { x: [205, 245], y: [110, 155] }, minSide: 70 },
@@ -72,16 +72,21 @@ test('yunet finds at least 27 of the 29 faces of the Solvay conference photo', {
   assert.ok(faces.length >= 27 && faces.length <= 31, `${faces.length} faces`);
 });
 
-test('blazeface on the Solvay photo (small faces: full range does better than short range)', async () => {
+test('blazeface on the Solvay photo: faces of ~20 px are below its input resolution whole, found in 330 px squares', async () => {
+  const photo = cv.imread(sharedPath('media', 'solvay_conference_1927.jpg'));
   const counts: Record<string, number> = {};
   for (const range of ['short', 'full'] as const) {
     const detector = await createDetector({ type: 'blazeface', range });
-    counts[range] = (await detector.detect(image('solvay_conference_1927.jpg'))).length;
+    counts[range] = (await detector.detect(matToFrame(photo, 0, 0))).length;
+    // The rows of people lie within y 100..430: two 330x330 squares bring their faces to ~12 px at 192x192.
+    let inSquares = 0;
+    for (const x of [0, 330]) inSquares += (await detector.detect(matToFrame(photo.getRegion(new cv.Rect(x, 100, 330, 330)).copy(), 0, 0))).length;
+    counts[`${range} in squares`] = inSquares;
     await detector.close?.();
   }
-  console.log(`blazeface on solvay_conference_1927.jpg (29 faces): short ${counts.short}, full ${counts.full}`);
-  assert.ok((counts.full as number) >= 10, `full range found ${counts.full}`);
-  assert.ok((counts.full as number) <= 29);
+  console.log(`blazeface on solvay_conference_1927.jpg (29 faces): ${JSON.stringify(counts)}`);
+  // Measured here: 13 of the 29 (deterministic: same input, same model).
+  assert.ok((counts['full in squares'] as number) >= 12 && (counts['full in squares'] as number) <= 29, JSON.stringify(counts));
 });
 
 test('minFaceSize drops small faces', { skip: skipUnlessShared(...YUNET) }, async () => {

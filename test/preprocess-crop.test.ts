@@ -117,6 +117,7 @@ test('alignment levels the eyes of a face rotated by 25 degrees', { skip }, asyn
     const detect = (f: Frame) => detector.detect(f);
     const before = await eyeAngleInCrop(upright, 256, detect);
     const after = await eyeAngleInCrop(aligned, 256, detect);
+    console.log(`eye line: ${before.toFixed(1)} deg unaligned, ${after.toFixed(1)} deg aligned`);
     assert.ok(Math.abs(before - 25) < 6, `unaligned crop: eyes at ${before.toFixed(1)} deg`);
     assert.ok(Math.abs(after) < 4, `aligned crop: eyes at ${after.toFixed(1)} deg`);
   } finally {

@@ -1,3 +1,4 @@
+import { releaseFrame } from '../sdk/release-frame.js';
 import type { Frame } from '../sdk/types.js';
 import type { FrameSource } from './frame-source.js';
 
@@ -77,7 +78,10 @@ export class LatestFrame {
       waiter.resolve(frame);
       return;
     }
-    if (this.latest) this.droppedCount++;
+    if (this.latest) {
+      this.droppedCount++;
+      releaseFrame(this.latest);
+    }
     this.latest = frame;
   }
 

@@ -66,6 +66,7 @@ export class ResilientSource extends EventEmitter implements FrameSource {
         continue;
       }
       if (frame) {
+        if (this.closing.signal.aborted) break;
         this.setStatus('running');
         return { ...frame, seq: this.nextSeq++ };
       }

@@ -1,4 +1,4 @@
-import cv, { type Mat } from '../opencv.js';
+import cv, { type Mat, type Vec3 } from '../opencv.js';
 import type { Point } from '../types.js';
 
 /** How a frame was fitted into a detector's input: input = frame * scale + pad. */
@@ -24,7 +24,7 @@ export function letterbox(image: Mat, width: number, height: number): Letterbox 
   const padded =
     left === 0 && top === 0 && scaledWidth === width && scaledHeight === height
       ? resized
-      : resized.copyMakeBorder(top, height - scaledHeight - top, left, width - scaledWidth - left, cv.BORDER_CONSTANT, 0);
+      : resized.copyMakeBorder(top, height - scaledHeight - top, left, width - scaledWidth - left, cv.BORDER_CONSTANT, black(resized.channels));
   // The scale actually applied per axis differs from `scale` by the rounding of the resized size.
   return { image: padded, scale: scaledWidth / image.cols, padX: left, padY: top };
 }
@@ -32,4 +32,9 @@ export function letterbox(image: Mat, width: number, height: number): Letterbox 
 /** A point in detector-input pixels back in frame pixels. */
 export function toFramePoint(box: Pick<Letterbox, 'scale' | 'padX' | 'padY'>, x: number, y: number): Point {
   return { x: (x - box.padX) / box.scale, y: (y - box.padY) / box.scale };
+}
+
+/** The border value copyMakeBorder takes: a number for one channel, a vector for three. */
+function black(channels: number): number | Vec3 {
+  return channels === 1 ? 0 : new cv.Vec3(0, 0, 0);
 }
