@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { LocalHost } from '../src/deploy/local-host.js';
+import { deployWith, makeModelsDir } from './helpers/deploy-fixtures.js';
+import { repoRoot, sharedPath, skipUnlessShared } from './helpers/shared.js';
+
+// The real service behind the health check: `fer-edge run` started on the deployed config, as systemd would.
+const skip = skipUnlessShared('peers', 'mini_xception_fer2013.onnx') || skipUnlessShared('media', 'tears_of_steel_10s_640x360.mp4');
+let work: string;
+let root: string;
+let serviceCommand: string;
+
+before(() => {
+  work = mkdtempSync(join(tmpdir(), 'fer-edge-deploy-run-'));
+  root = join(work, 'robot');
+  serviceCommand = join(work, 'service-command.sh');
+  // What the unit's ExecStart does, without systemd: fer-edge run --config <root>/current/config.yaml.
+  writeFileSync(
+    serviceCommand,
+    `#!/bin/sh
+action=$1 root=$2
+pidfile=$root/state/service.pid
+if [ -f "$pidfile" ]; then kill "$(cat "$pidfile")" 2>/dev/null || true; rm -f "$pidfile"; fi
+[ "$action" = restart ] || exit 0
+cd "${repoRoot}"
+FER_EDGE_LOG_LEVEL=warn nohup "${process.execPath}" --import tsx src/cli/main.ts run --config "$root/current/config.yaml" \\
+  </dev/null >"$root/state/service.log" 2>&1 &
+echo $! >"$pidfile"
+`,
+  );
+  chmodSync(serviceCommand, 0o755);
+});
+
+after(() => {
+  if (serviceCommand) execFileSync(serviceCommand, ['stop', root]);
+  rmSync(work, { recursive: true, force: true });
+});
+
+test('deploy --target jetson: fer-edge run starts on the deployed config and reports healthy', { skip }, async () => {
+  const userConfig = join(work, 'robot.yaml');
+  const video = sharedPath('media', 'tears_of_steel_10s_640x360.mp4');
+  writeFileSync(userConfig, `source:\n  type: opencv\n  file: ${video}\n  loop: true\nmqtt: false\nhealth:\n  intervalSec: 1\n`);
+  const host = new LocalHost(root);
+  const request = {
+    root,
+    targetsDir: join(repoRoot, 'targets'),
+    ferEdgeVersion: '0.0.0-test',
+    target: 'jetson',
+    modelsDir: makeModelsDir(join(work, 'models')),
+    configPath: userConfig,
+  };
+  const version = await deployWith(host, request, { healthTimeoutSeconds: 15, serviceCommand });
+  assert.equal(readlinkSync(join(root, 'current')), `releases/${version}`);
+  const health = JSON.parse(readFileSync(join(root, 'state', 'health.json'), 'utf8')) as { status: string; pid: number };
+  assert.equal(health.status, 'online');
+  assert.equal(String(health.pid), readFileSync(join(root, 'state', 'service.pid'), 'utf8').trim());
+});
