@@ -5,9 +5,10 @@ downloaded) the first convolution's RGB filters are summed into one grey filter 
 kept without its max-pool; from scratch the stem is a 3x3 stride-1 convolution with the max-pool (total stride 16
 either way, so a 48-96 px face ends on a 3x3 to 6x6 map).
 """
-import torch
 from torch import nn
 from torchvision.models import resnet18 as tv_resnet18
+
+from training.models.weights import load_local_state_dict
 
 
 class ResNet18(nn.Module):
@@ -15,9 +16,7 @@ class ResNet18(nn.Module):
         super().__init__()
         net = tv_resnet18(weights=None)
         if pretrained:
-            state = torch.load(pretrained, map_location="cpu")
-            state = state.get("state_dict", state.get("model", state))
-            state = {k: v for k, v in state.items() if not k.startswith("fc.")}
+            state = load_local_state_dict(pretrained)
             state["conv1.weight"] = state["conv1.weight"].sum(1, keepdim=True)
             net.conv1 = nn.Conv2d(1, 64, 7, 2, 3, bias=False)
             net.load_state_dict(state, strict=False)

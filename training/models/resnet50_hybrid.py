@@ -14,6 +14,8 @@ import torch
 from torch import nn
 from torchvision.models import resnet50
 
+from training.models.weights import load_local_state_dict
+
 
 class ChannelAttention(nn.Module):
     def __init__(self, channels, reduction=16):
@@ -67,10 +69,7 @@ class ResNet50Hybrid(nn.Module):
         nn.init.zeros_(self.adapter.bias)
         net = resnet50(weights=None)
         if pretrained:
-            state = torch.load(pretrained, map_location="cpu")
-            state = state.get("state_dict", state.get("model", state))
-            missing, unexpected = net.load_state_dict({k: v for k, v in state.items() if not k.startswith("fc.")},
-                                                      strict=False)
+            missing, _ = net.load_state_dict(load_local_state_dict(pretrained), strict=False)
             if [k for k in missing if not k.startswith("fc.")]:
                 raise ValueError(f"{pretrained} is not a torchvision resnet50 state_dict (missing {missing[:3]}...)")
             net.maxpool = nn.Identity()  # keep the 7x7 stride-2 stem and its weights

@@ -58,3 +58,17 @@ def test_confusion_png(tmp_path, predictions):
     cm = metrics.all_metrics(logits, y)["confusion_matrix"]
     metrics.plot_confusion_matrix(cm, tmp_path / "cm.png")
     assert (tmp_path / "cm.png").stat().st_size > 1000
+
+
+def test_curves_from_a_log(tmp_path):
+    import json
+
+    from training import curves
+
+    log = tmp_path / "log.jsonl"
+    rows = [{"epoch": e, "train_loss": 2 - e * 0.1, "val_loss": 1.9 - e * 0.1, "train_acc": 0.2 + e * 0.05,
+             "val_acc": 0.25 + e * 0.05} for e in (0, 1, 1, 2)]  # epoch 1 logged twice (resumed)
+    log.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert [r["epoch"] for r in curves.read_log(str(log))] == [0, 1, 2]
+    curves.main([str(log), "--output", str(tmp_path / "c.png")])
+    assert (tmp_path / "c.png").stat().st_size > 1000
