@@ -36,6 +36,8 @@ function divergenceAt(histogram: Float64Array, edge: number, total: number, pref
  */
 export const entropyRange: CalibrationMethod = (stats) => {
   const histogram = stats.histogram.absolute();
+  // Zeros are represented exactly whatever the threshold; left in, a ReLU's zero spike drags the threshold far too low.
+  histogram[0] = Math.max(0, histogram[0]! - stats.histogram.zeros);
   const bins = histogram.length;
   const prefix = new Float64Array(bins + 1);
   for (let i = 0; i < bins; i++) prefix[i + 1] = prefix[i]! + histogram[i]!;

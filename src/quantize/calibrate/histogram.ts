@@ -6,6 +6,8 @@ export class SymmetricHistogram {
   readonly counts: Float64Array;
   readonly binWidth: number;
   total = 0;
+  /** Exact zeros (the spike a ReLU leaves), counted apart so that entropy calibration can set them aside. */
+  zeros = 0;
 
   constructor(
     readonly limit: number,
@@ -20,6 +22,7 @@ export class SymmetricHistogram {
     const offset = this.binsPerSide;
     const inverseWidth = 1 / this.binWidth;
     for (let i = 0; i < values.length; i++) {
+      if (values[i] === 0) this.zeros++;
       let bin = Math.floor(values[i]! * inverseWidth) + offset;
       bin = bin < 0 ? 0 : bin > last ? last : bin;
       this.counts[bin]!++;
