@@ -35,6 +35,7 @@ async function humanVideoPass(human: HumanInstance, video: string): Promise<{ fr
   try {
     for (let mat = capture.read(); !mat.empty; mat = capture.read()) {
       const tensor = matToHumanTensor(human, mat);
+      mat.release();
       const result = await human.detect(tensor);
       tensor.dispose();
       faces += result.face.filter((face) => (face.emotion?.length ?? 0) > 0).length;

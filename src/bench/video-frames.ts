@@ -34,7 +34,11 @@ export function opencvDecodeFps(path: string): { frames: number; seconds: number
   const start = performance.now();
   let frames = 0;
   try {
-    for (let mat = capture.read(); !mat.empty; mat = capture.read()) frames++;
+    // Released at once: Mats are not counted by V8's GC (see src/sdk/opencv-env.ts).
+    for (let mat = capture.read(); !mat.empty; mat = capture.read()) {
+      frames++;
+      mat.release();
+    }
   } finally {
     capture.release();
   }
