@@ -54,6 +54,8 @@ export class LatestFrame {
     this.stopping = true;
     await this.source.close();
     await this.loop;
+    if (this.latest) releaseFrame(this.latest);
+    this.latest = null;
     this.finish(null);
   }
 
@@ -61,7 +63,11 @@ export class LatestFrame {
     try {
       while (!this.stopping) {
         const frame = await this.source.read();
-        if (!frame || this.stopping) break;
+        if (!frame) break;
+        if (this.stopping) {
+          releaseFrame(frame);
+          break;
+        }
         this.capturedCount++;
         this.deliver(frame);
       }

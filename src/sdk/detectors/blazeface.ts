@@ -6,6 +6,7 @@ import { convertColor } from '../preprocess/color.js';
 import { frameToMat } from '../preprocess/frame-mat.js';
 import { writeImageTensor } from '../preprocess/image-tensor.js';
 import { letterbox } from '../preprocess/letterbox.js';
+import { releaseMats } from '../preprocess/release-mats.js';
 import type { Face, FaceDetector, Frame, Point } from '../types.js';
 import { decodeBlazeFace } from './blazeface-decode.js';
 import { commonDetectorOptions } from './common-options.js';
@@ -88,10 +89,12 @@ export class BlazeFaceDetector implements FaceDetector {
 
   async detect(frame: Frame): Promise<Face[]> {
     const size = this.inputSize;
-    const fit = letterbox(frameToMat(frame), size, size);
+    const image = frameToMat(frame);
+    const fit = letterbox(image, size, size);
     const rgb = convertColor(fit.image, 'rgb');
     const pixels = new Float32Array(size * size * 3);
     writeImageTensor(rgb, { layout: 'NHWC', mean: [0.5], std: [0.5] }, pixels);
+    releaseMats(frame, image, fit.image, rgb);
     const { regressors, logits } = await this.run(pixels);
     const candidates = decodeBlazeFace(regressors, logits, this.anchors, { inputSize: size, minScore: this.config.scoreThreshold, scoreClip: 100 });
     const merged = weightedNms(candidates, this.config.nmsThreshold);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ModelError } from '../errors.js';
 import { convertColor } from '../preprocess/color.js';
 import { frameToMat } from '../preprocess/frame-mat.js';
+import { releaseMats } from '../preprocess/release-mats.js';
 import type { Face, FaceDetector, Frame } from '../types.js';
 
 /**
@@ -42,13 +43,16 @@ export class HaarDetector implements FaceDetector {
   }
 
   async detect(frame: Frame): Promise<Face[]> {
-    const gray = convertColor(frameToMat(frame), 'gray').equalizeHist();
+    const image = frameToMat(frame);
+    const gray = convertColor(image, 'gray');
+    const equalized = gray.equalizeHist();
     const side = Math.max(1, Math.round(this.config.minFaceSize));
-    const { objects } = await this.classifier.detectMultiScaleAsync(gray, {
+    const { objects } = await this.classifier.detectMultiScaleAsync(equalized, {
       scaleFactor: this.config.scaleFactor,
       minNeighbors: this.config.minNeighbors,
       minSize: new cv.Size(side, side),
     });
+    releaseMats(frame, image, gray, equalized);
     return objects.map((r) => ({ box: { x: r.x, y: r.y, width: r.width, height: r.height }, score: 1 }));
   }
 }

@@ -4,6 +4,7 @@ import { convertColor } from '../preprocess/color.js';
 import { frameToMat } from '../preprocess/frame-mat.js';
 import { writeImageTensor } from '../preprocess/image-tensor.js';
 import { letterbox } from '../preprocess/letterbox.js';
+import { releaseMats } from '../preprocess/release-mats.js';
 import type { Face, FaceDetector, Frame, TensorData } from '../types.js';
 import type { Candidate } from './candidate.js';
 import { commonDetectorOptions } from './common-options.js';
@@ -40,11 +41,13 @@ export class UltraFaceDetector implements FaceDetector {
   }
 
   async detect(frame: Frame): Promise<Face[]> {
-    const fit = letterbox(frameToMat(frame), INPUT_WIDTH, INPUT_HEIGHT);
+    const image = frameToMat(frame);
+    const fit = letterbox(image, INPUT_WIDTH, INPUT_HEIGHT);
     const rgb = convertColor(fit.image, 'rgb');
     const pixels = new Float32Array(3 * INPUT_WIDTH * INPUT_HEIGHT);
     // (p - 127) / 128 written as (p/255 - mean) / std.
     writeImageTensor(rgb, { layout: 'NCHW', mean: [127 / 255], std: [128 / 255] }, pixels);
+    releaseMats(frame, image, fit.image, rgb);
     const outputs = await this.model.run({ input: { data: pixels, dims: [1, 3, INPUT_HEIGHT, INPUT_WIDTH] } });
     const scores = (outputs.scores as TensorData).data;
     const boxes = (outputs.boxes as TensorData).data;

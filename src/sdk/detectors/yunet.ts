@@ -4,6 +4,7 @@ import { convertColor } from '../preprocess/color.js';
 import { frameToMat } from '../preprocess/frame-mat.js';
 import { writeImageTensor } from '../preprocess/image-tensor.js';
 import { letterbox } from '../preprocess/letterbox.js';
+import { releaseMats } from '../preprocess/release-mats.js';
 import type { Face, FaceDetector, Frame, TensorData } from '../types.js';
 import type { Candidate } from './candidate.js';
 import { commonDetectorOptions } from './common-options.js';
@@ -41,11 +42,13 @@ export class YunetDetector implements FaceDetector {
   }
 
   async detect(frame: Frame): Promise<Face[]> {
-    const fit = letterbox(frameToMat(frame), INPUT_SIZE, INPUT_SIZE);
+    const image = frameToMat(frame);
+    const fit = letterbox(image, INPUT_SIZE, INPUT_SIZE);
     const bgr = convertColor(fit.image, 'bgr');
     const pixels = new Float32Array(3 * INPUT_SIZE * INPUT_SIZE);
     // The model takes raw 0..255 values: mean 0, std 1/255.
     writeImageTensor(bgr, { layout: 'NCHW', mean: [0], std: [1 / 255] }, pixels);
+    releaseMats(frame, image, fit.image, bgr);
     const outputs = await this.model.run({ input: { data: pixels, dims: [1, 3, INPUT_SIZE, INPUT_SIZE] } });
     const candidates = STRIDES.flatMap((stride) => this.decode(outputs, stride));
     return toFaces(hardNms(candidates, this.config.nmsThreshold), fit, frame, this.config.minFaceSize, (k) => k);

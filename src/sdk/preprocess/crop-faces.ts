@@ -5,6 +5,7 @@ import type { Face, Frame, TensorData } from '../types.js';
 import { convertColor } from './color.js';
 import { frameToMat } from './frame-mat.js';
 import { writeImageTensor } from './image-tensor.js';
+import { releaseMats } from './release-mats.js';
 
 export interface CropOptions {
   /** Square crop side = expand x the longer side of the face box (the manifest's `crop.expand`; default 1.25). */
@@ -32,7 +33,9 @@ export function cropFaces(frame: Frame, faces: Face[], input: ModelInputSpec, op
     const interpolation = crop.cols > width || crop.rows > height ? cv.INTER_AREA : cv.INTER_LINEAR;
     const resized = colored.resize(height, width, 0, 0, interpolation);
     writeImageTensor(resized, { layout: input.layout, mean: input.mean, std: input.std }, values, index * itemSize);
+    releaseMats(frame, crop, colored, resized);
   });
+  if (image) releaseMats(frame, image);
   const dims = input.layout === 'NCHW' ? [faces.length, channels, height, width] : [faces.length, height, width, channels];
   if (input.dtype === 'float32') return { data: values, dims };
   if (!input.quantization) throw new Error(`model input "${input.name}" is ${input.dtype} but has no quantization parameters`);

@@ -25,6 +25,7 @@ export function letterbox(image: Mat, width: number, height: number): Letterbox 
     left === 0 && top === 0 && scaledWidth === width && scaledHeight === height
       ? resized
       : resized.copyMakeBorder(top, height - scaledHeight - top, left, width - scaledWidth - left, cv.BORDER_CONSTANT, black(resized.channels));
+  if (padded !== resized && resized !== image) resized.release();
   // The scale actually applied per axis differs from `scale` by the rounding of the resized size.
   return { image: padded, scale: scaledWidth / image.cols, padX: left, padY: top };
 }
