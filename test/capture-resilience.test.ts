@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { createSource, type SourceStatusEvent } from '../src/capture/index.js';
 import { SourceError } from '../src/sdk/errors.js';
@@ -83,4 +86,29 @@ test('a camera that does not exist is a one-line SourceError after the configure
 test('a missing file is a one-line SourceError too', async () => {
   const source = createSource({ type: 'opencv', file: '/nonexistent/clip.mp4', reconnect: { attempts: 1 } });
   await assert.rejects(source.open(), { name: 'SourceError', message: 'file /nonexistent/clip.mp4 could not be opened (1 attempt): no such file' });
+});
+
+test('closing a source that keeps retrying (attempts 0) stops it at once', async () => {
+  const port = await freePort();
+  const source = createSource({ type: 'opencv', url: `http://127.0.0.1:${port}/none.ts`, reconnect: { attempts: 0, initialDelayMs: 5000 } });
+  const opening = source.open();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const started = Date.now();
+  await source.close();
+  await opening;
+  assert.ok(Date.now() - started < 1000, 'close does not wait out the backoff');
+  assert.equal(source.status, 'ended');
+  assert.equal(await source.read(), null);
+});
+
+test('a file OpenCV cannot decode is a one-line SourceError', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fer-corrupt-'));
+  const path = join(dir, 'clip.mp4');
+  writeFileSync(path, Buffer.alloc(4096, 7));
+  try {
+    const source = createSource({ type: 'opencv', file: path, reconnect: { attempts: 2, initialDelayMs: 10 } });
+    await assert.rejects(source.open(), { name: 'SourceError', message: `file ${path} could not be opened (2 attempts): OpenCV could not open it` });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -51,7 +51,8 @@ export class ResilientSource extends EventEmitter implements FrameSource {
   async open(): Promise<void> {
     this.setStatus('opening');
     await this.openWithRetries('could not be opened');
-    this.setStatus('running');
+    // Closed while still trying: stay ended, reads give null.
+    this.setStatus(this.closing.signal.aborted ? 'ended' : 'running');
   }
 
   async read(): Promise<Frame | null> {
