@@ -32,6 +32,16 @@ function output(result: { stdout: string }): string {
   return result.stdout.split(/(?<=\n)/).filter((line) => !/^\x1B\[32m[\d-]+ [\d:]+ Info:/.test(line)).join('');
 }
 
+// In process, except for the two end-to-end checks: starting the CLI costs seconds (it loads OpenCV and ONNX Runtime),
+// and main.ts turns a thrown error into the one line checked below.
+async function deployCommand(...args: string[]): Promise<string> {
+  let output = '';
+  const program = new Command('fer-edge').exitOverride();
+  registerDeploy(program, { write: (text: string) => (output += text) });
+  await program.parseAsync(['deploy', ...args], { from: 'user' });
+  return output;
+}
+
 before(() => {
   work = mkdtempSync(join(tmpdir(), 'fer-edge-deploy-cli-'));
   root = join(work, 'robot');
@@ -45,24 +55,21 @@ after(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-test('deploy --dest, then --list: one line each, the current release starred', { skip }, () => {
+test('deploy --dest, then --list: one line each, the current release starred', { skip }, async () => {
   const deployed = ferEdge('--target', 'rpi', '--dest', root, ...common);
   assert.equal(deployed.stderr, '');
   assert.equal(deployed.status, 0);
   const version = readlinkSync(join(root, 'current')).replace('releases/', '');
   assert.equal(output(deployed), `deployed ${version} (rpi-cpu, model/fixture.int8.tflite) to ${root}: healthy\n`);
-  const listed = ferEdge('--list', '--dest', root);
-  assert.equal(listed.status, 0);
-  assert.equal(output(listed), `* ${version}  (current, healthy)\n`);
+  assert.equal(await deployCommand('--list', '--dest', root), `* ${version}  (current, healthy)\n`);
 });
 
-test('--dry-run shows the bundle and changes nothing', { skip }, () => {
+test('--dry-run shows the bundle and changes nothing', { skip }, async () => {
   const before = readlinkSync(join(root, 'current'));
-  const dry = ferEdge('--target', 'jetson-nano', '--dest', root, '--dry-run', ...common);
-  assert.equal(dry.status, 0);
-  assert.match(output(dry), /release \S+-jetson-nano for jetson-nano, root \S+/);
-  assert.match(output(dry), /^ {2}[0-9a-f]{16} +\d+ {2}model\/fixture\.fp16\.onnx$/m);
-  assert.match(output(dry), /dry run: nothing copied/);
+  const dry = await deployCommand('--target', 'jetson-nano', '--dest', root, '--dry-run', ...common);
+  assert.match(dry, /release \S+-jetson-nano for jetson-nano, root \S+/);
+  assert.match(dry, /^ {2}[0-9a-f]{16} +\d+ {2}model\/fixture\.fp16\.onnx$/m);
+  assert.match(dry, /dry run: nothing copied/);
   assert.equal(readlinkSync(join(root, 'current')), before);
 });
 
@@ -71,13 +78,6 @@ test('bad input: one line on stderr and a non-zero exit', () => {
   assert.equal(unknown.status, 2);
   assert.equal(unknown.stderr, "fer-edge: unknown target 'beaglebone': choose one of jetson, jetson-nano, jetson-orin, rpi, rpi-coral, rpi-cpu\n");
 });
-
-// In-process from here: starting the CLI costs seconds, and main.ts turns these errors into the line checked above.
-async function deployCommand(...args: string[]): Promise<void> {
-  const program = new Command('fer-edge').exitOverride();
-  registerDeploy(program);
-  await program.parseAsync(['deploy', ...args], { from: 'user' });
-}
 
 test('deploy without --host or --dest says where to deploy', async () => {
   await assert.rejects(deployCommand('--list'), {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { LocalHost } from '../src/deploy/local-host.js';
-import { deployWith, makeModelsDir } from './helpers/deploy-fixtures.js';
+import { deployWith, makeModelsDir, writeServiceCommand } from './helpers/deploy-fixtures.js';
 import { repoRoot, sharedPath, skipUnlessShared } from './helpers/shared.js';
 
 // The real service behind the health check: `fer-edge run` started on the deployed config, as systemd would.
@@ -17,22 +17,13 @@ let serviceCommand: string;
 before(() => {
   work = mkdtempSync(join(tmpdir(), 'fer-edge-deploy-run-'));
   root = join(work, 'robot');
-  serviceCommand = join(work, 'service-command.sh');
   // What the unit's ExecStart does, without systemd: fer-edge run --config <root>/current/config.yaml.
-  writeFileSync(
-    serviceCommand,
-    `#!/bin/sh
-action=$1 root=$2
-pidfile=$root/state/service.pid
-if [ -f "$pidfile" ]; then kill "$(cat "$pidfile")" 2>/dev/null || true; rm -f "$pidfile"; fi
-[ "$action" = restart ] || exit 0
-cd "${repoRoot}"
+  serviceCommand = writeServiceCommand(
+    work,
+    `cd "${repoRoot}"
 FER_EDGE_LOG_LEVEL=warn nohup "${process.execPath}" --import tsx src/cli/main.ts run --config "$root/current/config.yaml" \\
-  </dev/null >"$root/state/service.log" 2>&1 &
-echo $! >"$pidfile"
-`,
+  </dev/null >"$root/state/service.log" 2>&1 &`,
   );
-  chmodSync(serviceCommand, 0o755);
 });
 
 after(() => {

@@ -34,13 +34,21 @@ export function makeModelsDir(dir: string): string {
   return dir;
 }
 
+/** A stand-in health writer: healthy while the release's configured source file exists, as `fer-edge run` only
+ * comes up when it can open its source; otherwise a process that never reports healthy. */
+const HEALTH_WRITER = `source=$(awk '/^source:/ { s = 1; next } /^[^ ]/ { s = 0 } s && $1 == "file:" { print $2 }' "$root/current/config.yaml")
+if [ -f "$source" ]; then
+  sh -c 'while :; do printf "{\\"status\\": \\"online\\", \\"ts\\": %s}\\n" "$(date +%s)" >"$1.tmp" && mv "$1.tmp" "$1"; sleep 0.2; done' \\
+    health "$root/state/health.json" </dev/null >/dev/null 2>&1 &
+else
+  sleep 60 </dev/null >/dev/null 2>&1 &
+fi`;
+
 /**
  * What systemd does on a robot, for a host without it: `<script> restart|stop <root>` stops the previous process
- * and starts a new one in the background. The process writes the health file while the release's configured
- * source file exists, the way `fer-edge run` comes up only when it can open its source; otherwise it runs
- * without ever reporting healthy.
+ * and runs `start` (sh, with $root set), which starts the new one in the background. Default: HEALTH_WRITER.
  */
-export function writeServiceCommand(dir: string): string {
+export function writeServiceCommand(dir: string, start: string = HEALTH_WRITER): string {
   const path = join(dir, 'service-command.sh');
   writeFileSync(
     path,
@@ -50,13 +58,7 @@ pidfile=$root/state/service.pid
 if [ -f "$pidfile" ]; then kill "$(cat "$pidfile")" 2>/dev/null || true; rm -f "$pidfile"; fi
 [ "$action" = restart ] || exit 0
 mkdir -p "$root/state"
-source=$(awk '/^source:/ { s = 1; next } /^[^ ]/ { s = 0 } s && $1 == "file:" { print $2 }' "$root/current/config.yaml")
-if [ -f "$source" ]; then
-  sh -c 'while :; do printf "{\\"status\\": \\"online\\", \\"ts\\": %s}\\n" "$(date +%s)" >"$1.tmp" && mv "$1.tmp" "$1"; sleep 0.2; done' \\
-    health "$root/state/health.json" </dev/null >/dev/null 2>&1 &
-else
-  sleep 60 </dev/null >/dev/null 2>&1 &
-fi
+${start}
 echo $! >"$pidfile"
 `,
   );

@@ -12,6 +12,8 @@ import { packageRoot, packageVersion } from '../version.js';
 
 const DEFAULT_ROBOT_ROOT = '/opt/fer-edge';
 
+type Output = { write(text: string): unknown };
+
 interface DeployFlags {
   target?: string;
   host?: string;
@@ -67,9 +69,9 @@ function serviceOptions(flags: DeployFlags): ServiceOptions {
   };
 }
 
-function printBundle(bundle: Bundle, json: boolean | undefined): void {
+function printBundle(out: Output, bundle: Bundle, json: boolean | undefined): void {
   if (json) {
-    process.stdout.write(JSON.stringify({ bundle: bundle.path, sha256: bundle.sha256, ...bundle.info }, null, 2) + '\n');
+    out.write(JSON.stringify({ bundle: bundle.path, sha256: bundle.sha256, ...bundle.info }, null, 2) + '\n');
     return;
   }
   const { info } = bundle;
@@ -79,10 +81,10 @@ function printBundle(bundle: Bundle, json: boolean | undefined): void {
     `  model ${info.model.file} (${info.model.name}, ${info.model.precision} ${info.model.format})`,
     ...info.files.map((file) => `  ${file.sha256.slice(0, 16)}  ${String(file.size).padStart(9)}  ${file.path}`),
   ];
-  process.stdout.write(lines.join('\n') + '\n');
+  out.write(lines.join('\n') + '\n');
 }
 
-async function deployCommand(flags: DeployFlags): Promise<void> {
+async function deployCommand(flags: DeployFlags, out: Output): Promise<void> {
   const root = deployRoot(flags);
   const cleanup: (() => void)[] = [];
   try {
@@ -92,12 +94,12 @@ async function deployCommand(flags: DeployFlags): Promise<void> {
         const installer = packagedInstaller(join(packageRoot(), 'targets'));
         if (flags.rollback) await rollbackRelease(host, installer, serviceOptions(flags));
         const releases = await listReleases(host, installer);
-        if (flags.json) process.stdout.write(JSON.stringify(releases, null, 2) + '\n');
-        else if (releases.length === 0) process.stdout.write(`no releases in ${host.description}\n`);
+        if (flags.json) out.write(JSON.stringify(releases, null, 2) + '\n');
+        else if (releases.length === 0) out.write(`no releases in ${host.description}\n`);
         else {
           for (const r of releases) {
             const flagsText = [r.current && 'current', r.healthy && 'healthy', r.failed && 'failed'].filter(Boolean).join(', ');
-            process.stdout.write(`${r.current ? '*' : ' '} ${r.version}${flagsText ? `  (${flagsText})` : ''}\n`);
+            out.write(`${r.current ? '*' : ' '} ${r.version}${flagsText ? `  (${flagsText})` : ''}\n`);
           }
         }
       } finally {
@@ -120,8 +122,8 @@ async function deployCommand(flags: DeployFlags): Promise<void> {
     cleanup.push(prepared.dispose);
     const { bundle, installer } = prepared;
     if (flags.dryRun || (flags.out && !flags.host && !flags.dest)) {
-      printBundle(bundle, flags.json);
-      if (flags.dryRun) process.stdout.write(`dry run: nothing copied; would install into ${flags.host ? `${flags.host}:` : ''}${root}\n`);
+      printBundle(out, bundle, flags.json);
+      if (flags.dryRun) out.write(`dry run: nothing copied; would install into ${flags.host ? `${flags.host}:` : ''}${root}\n`);
       return;
     }
     const options = serviceOptions(flags);
@@ -132,14 +134,15 @@ async function deployCommand(flags: DeployFlags): Promise<void> {
       await host.close();
     }
     const { info } = bundle;
-    if (flags.json) process.stdout.write(JSON.stringify({ deployed: info.version, target: info.target, host: host.description, healthy: true }) + '\n');
-    else process.stdout.write(`deployed ${info.version} (${info.target}, ${info.model.file}) to ${host.description}: healthy\n`);
+    if (flags.json) out.write(JSON.stringify({ deployed: info.version, target: info.target, host: host.description, healthy: true }) + '\n');
+    else out.write(`deployed ${info.version} (${info.target}, ${info.model.file}) to ${host.description}: healthy\n`);
   } finally {
     for (const dispose of cleanup) dispose();
   }
 }
 
-export function registerDeploy(program: Command): void {
+/** `out`: where results go (stdout; tests pass a collector). Progress and errors go to the logger and the caller. */
+export function registerDeploy(program: Command, out: Output = process.stdout): void {
   program
     .command('deploy')
     .description(
@@ -163,5 +166,5 @@ export function registerDeploy(program: Command): void {
     .option('-i, --identity <file>', 'SSH private key')
     .option('-o, --ssh-option <option>', 'extra ssh option, e.g. UserKnownHostsFile=... (repeatable)', (v: string, all: string[]) => [...all, v], [])
     .option('--json', 'machine-readable output')
-    .action(deployCommand);
+    .action((flags: DeployFlags) => deployCommand(flags, out));
 }
