@@ -26,8 +26,9 @@ export const onnxRuntimeConfigSchema = z
     graphOptimizationLevel: z.enum(['disabled', 'basic', 'extended', 'all']).default('all'),
     deviceId: z.number().int().min(0).default(0),
     /**
-     * TensorRT build options for Jetson. The stock onnxruntime-node binding forwards only deviceId to TensorRT, so
-     * these are exported as the ORT_TENSORRT_* environment variables, which TensorRT-enabled builds read.
+     * TensorRT build options for Jetson. The onnxruntime-node binding (1.30) forwards only deviceId to TensorRT, so
+     * these are exported as the ORT_TENSORRT_* environment variables, the TensorRT EP's other configuration channel;
+     * whether a given ORT build honours them is logged as unconfirmed when TensorRT runs (see createOnnxRuntimeBackend).
      */
     tensorrt: z
       .object({
@@ -147,6 +148,13 @@ export async function createOnnxRuntimeBackend(modelPath: string, config: OnnxRu
     if (reportedFallbacks.has(key)) continue;
     reportedFallbacks.add(key);
     log.info({ provider, reason, using: accelerator }, `execution provider ${provider} unavailable (${reason}); falling back`);
+  }
+  const { engineCachePath, fp16, int8 } = config.tensorrt;
+  if (accelerator === 'tensorrt' && (engineCachePath || fp16 || int8)) {
+    log.warn(
+      { engineCachePath, fp16, int8 },
+      'TensorRT options were exported as ORT_TENSORRT_* environment variables (the Node binding passes only deviceId): check that the engine cache fills',
+    );
   }
   log.debug({ model: modelPath, accelerator }, 'ONNX model loaded');
 
