@@ -78,9 +78,10 @@ test('SIGTERM stops capture, ends every face, publishes offline and exits 0', { 
     { cwd: repoRoot, env },
   );
   let stdout = '';
+  let killed = false;
   child.stdout.on('data', (chunk) => {
     stdout += chunk;
-    if (stdout.includes('"type":"new"')) child.kill('SIGTERM');
+    if (!killed && stdout.includes('"type":"new"')) killed = child.kill('SIGTERM');
   });
   const [code] = await once(child, 'exit');
   assert.equal(code, 0);

@@ -10,6 +10,7 @@ import { childLogger } from './log.js';
 import { DroppedFrames, FpsCounter, StageLatencies } from './metrics/index.js';
 import { createMqttPublisher, type MqttPublisher } from './mqtt/index.js';
 import { cropFaces } from './preprocess/crop-faces.js';
+import { releaseFrame } from './release-frame.js';
 import { ResultBuffer } from './result-buffer.js';
 import { EmotionTracker, type TrackedFace, type TrackerDetection } from './tracking/index.js';
 import type { EmotionEvent, Face, FaceDetector, Frame, PipelineStats } from './types.js';
@@ -157,7 +158,11 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
       while (!this.stopping) {
         const frame = await feed.next();
         if (!frame) break;
-        await this.processFrame(frame);
+        try {
+          await this.processFrame(frame);
+        } finally {
+          releaseFrame(frame);
+        }
         if (this.options.maxFrames !== undefined && this.processed >= this.options.maxFrames) break;
       }
     } catch (error) {
@@ -202,6 +207,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
     this.lastTimestampMs = frame.timestampMs;
     this.faceCount = tracked.tracks.filter((track) => track.confirmed).length;
     this.publish(tracked.events);
+    if (this.publisher) for (const face of tracked.tracks) if (face.state) this.publisher.publishFaceState(face.state);
     const result: PipelineResult = {
       frame: { seq: frame.seq, timestampMs: frame.timestampMs, width: frame.width, height: frame.height },
       detected: detect,
