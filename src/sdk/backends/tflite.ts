@@ -17,7 +17,10 @@ export const tfliteConfigSchema = z
   .object({
     type: z.literal('tflite'),
     threads: z.number().int().min(1).default(Math.min(4, availableParallelism())),
-    /** "edgetpu" loads the Coral delegate (libedgetpu.so.1 must be installed); "cpu" is TFLite's built-in CPU kernels. */
+    /**
+     * "edgetpu" loads the Coral delegate (libedgetpu.so.1 must be installed); "cpu" is TFLite's built-in CPU kernels
+     * (tfjs-tflite-node 0.0.2 has no way to apply the XNNPACK delegate its TFLite library contains).
+     */
     delegate: z.enum(['cpu', 'edgetpu']).default('cpu'),
     /** Which Edge TPU: "usb", "pci", ":0" ... (libedgetpu's `device` option); unset = the first found. */
     edgetpuDevice: z.string().min(1).optional(),
