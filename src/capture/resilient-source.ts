@@ -90,11 +90,12 @@ export class ResilientSource extends EventEmitter implements FrameSource {
     this.reconnectCount++;
     this.setStatus('reconnecting');
     await this.closeInner();
-    await this.openWithRetries('was lost and could not be reopened', true);
+    // `attempts` bounds the first open (a mistyped --source should fail fast); a source that has run is retried for
+    // as long as it takes, so a robot's pipeline resumes by itself however long the camera or stream was away.
+    await this.openWithRetries('was lost and could not be reopened', true, 0);
   }
 
-  private async openWithRetries(failure: string, waitFirst = false): Promise<void> {
-    const { attempts } = this.options;
+  private async openWithRetries(failure: string, waitFirst = false, attempts = this.options.attempts): Promise<void> {
     let lastError: unknown;
     for (let attempt = 0; attempts === 0 || attempt < attempts; attempt++) {
       if (attempt > 0 || waitFirst) await this.wait(backoffDelayMs(this.options, waitFirst ? attempt : attempt - 1));

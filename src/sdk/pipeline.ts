@@ -103,7 +103,13 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
   /** Opens the source (a SourceError if it never opens) and starts processing; resolves once frames flow. */
   async start(): Promise<void> {
     if (this.loop) return;
-    await this.source.open();
+    try {
+      await this.source.open();
+    } catch (error) {
+      // Nothing will run: close MQTT (publishing offline), the model and the detector so the process can exit.
+      await this.finish();
+      throw error;
+    }
     this.feed = new FrameFeed(this.source, this.source.live || this.isRealtimeFile());
     this.feed.start();
     this.startTimers();
