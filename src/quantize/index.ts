@@ -22,7 +22,7 @@ import { StagedOutputs } from './staged-output.js';
 import { convertToTflite } from './tflite/convert.js';
 import { nonEdgeTpuOperators } from './tflite/edgetpu-ops.js';
 import { accuracyFigures, compareWithReference, latencySummary } from './verify/compare.js';
-import { layerErrors } from './verify/layer-error.js';
+import { layerSensitivity } from './verify/layer-error.js';
 import { predict } from './verify/run-model.js';
 
 const log = childLogger('quantize');
@@ -55,6 +55,8 @@ export interface QuantizeResult {
 
 export const DEFAULTS = { calibCount: 300, method: 'percentile' as CalibrationMethodName, percentile: 99.99, formats: ['onnx-int8', 'tflite-int8', 'onnx-fp16'] as OutputFormat[] };
 const CALIBRATION_BATCH = 16;
+/** Val images the per-layer sensitivity analysis runs on. */
+const SENSITIVITY_IMAGES = 64;
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -66,9 +68,9 @@ function defaultValPath(calibPath: string): string | undefined {
 }
 
 /** Batches for the model's input: full batches of 16 when the batch dimension is dynamic, single images otherwise. */
-function inputBatches(images: ImageSet, model: Model): InputBatch[] {
+function inputBatches(images: ImageSet, model: Model, preferred = CALIBRATION_BATCH): InputBatch[] {
   const batchDim = model.graph.inputs[0]!.shape?.[0];
-  const size = typeof batchDim === 'number' && batchDim > 0 ? batchDim : CALIBRATION_BATCH;
+  const size = typeof batchDim === 'number' && batchDim > 0 ? batchDim : preferred;
   const itemLength = images.itemDims.reduce((a, b) => a * b, 1);
   const count = images.labels.length;
   const batches: InputBatch[] = [];
@@ -178,7 +180,7 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
       const comparison = compareWithReference(predictions, reference, valImages.labels);
       const entry: ReportedModel = { format, file: basename(destination), bytes: bytes.length, sha256: derived.sha256, ...comparison };
       report.models.push(entry);
-      if (qdqModel) report.worst_layers = (await layerErrors(model, qdqModel, inputBatches(valImages, model)[0]!)).slice(0, 10);
+      if (qdqModel) report.worst_layers = (await layerSensitivity(model, ranges, inputBatches(valImages, model, SENSITIVITY_IMAGES)[0]!)).slice(0, 10);
       derived.metrics = {
         val: { accuracy: comparison.accuracy, macro_f1: comparison.macro_f1, images: valSamples.length, source: valPath },
         vs_fp32: {

@@ -19,7 +19,7 @@ export interface QuantizeReport {
   validation: { source: string; images: number };
   fp32: AccuracyFigures & { latency_ms: Comparison['latency_ms'] };
   models: ReportedModel[];
-  /** int8 QDQ ONNX: the node outputs with the lowest signal-to-quantization-noise ratio on val images. */
+  /** int8 QDQ ONNX: the layers whose quantization alone hurts the output most (on val images), worst first. */
   worst_layers: LayerError[];
   tflite?: {
     operators: string[];

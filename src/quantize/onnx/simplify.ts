@@ -22,8 +22,24 @@ export function removePassThrough(graph: Graph): number {
   return passThrough.length;
 }
 
-/** The clean-up every writer starts from: no-ops removed, BatchNorm folded, dead nodes dropped, nodes in topological order. */
+/** Gives every unnamed node a unique name (`<op>_<first output>`), so reports and `--exclude` can refer to it. */
+export function nameNodes(graph: Graph): void {
+  const taken = new Set(graph.nodes.map((n) => n.name).filter(Boolean));
+  for (const node of graph.nodes) {
+    if (node.name) continue;
+    let name = `${node.opType}_${node.outputs[0]}`;
+    for (let i = 1; taken.has(name); i++) name = `${node.opType}_${node.outputs[0]}_${i}`;
+    node.name = name;
+    taken.add(name);
+  }
+}
+
+/**
+ * The clean-up every writer starts from: no-ops removed, BatchNorm folded, dead nodes dropped, every node named, nodes in
+ * topological order.
+ */
 export function simplifyGraph(graph: Graph): { foldedBatchNorms: number; removedNoOps: number } {
+  nameNodes(graph);
   const removedNoOps = removePassThrough(graph);
   const foldedBatchNorms = foldBatchNorm(graph);
   removeDeadNodes(graph);

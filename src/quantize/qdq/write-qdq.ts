@@ -30,6 +30,11 @@ function isActivation(graph: Graph, name: string): boolean {
   return name !== '' && !graph.initializers.has(name);
 }
 
+/** The nodes the QDQ writer quantizes: Conv, Gemm and MatMul, and Add with two activation inputs (residual). */
+export function quantizableNodes(graph: Graph): Node[] {
+  return graph.nodes.filter((n) => MATRIX_OPS.has(n.opType) || (n.opType === 'Add' && n.inputs.every((input) => isActivation(graph, input))));
+}
+
 /**
  * Rewrites a simplified fp32 model (in place) into TensorRT's explicit-quantization form: symmetric int8 with zero
  * point 0, weights per output channel (axis 0) in [-127, 127] behind DequantizeLinear, activations per tensor
@@ -78,7 +83,7 @@ export function writeQdq(model: Model, ranges: ReadonlyMap<string, CalibrationRa
   };
 
   let quantizedNodes = 0;
-  for (const target of [...graph.nodes]) {
+  for (const target of quantizableNodes(graph)) {
     if (exclude.has(target.name)) continue;
     if (MATRIX_OPS.has(target.opType)) {
       let weightName = target.inputs[1]!;
@@ -95,7 +100,7 @@ export function writeQdq(model: Model, ranges: ReadonlyMap<string, CalibrationRa
       target.inputs[0] = activationQdq(target.inputs[0]!, target);
       target.inputs[1] = weightDq(target, weightName, weight);
       quantizedNodes++;
-    } else if (target.opType === 'Add' && target.inputs.every((input) => isActivation(graph, input))) {
+    } else {
       target.inputs = target.inputs.map((input) => activationQdq(input, target));
       quantizedNodes++;
     }

@@ -1,48 +1,68 @@
 import * as ort from 'onnxruntime-node';
-import { exposeTensors, type InputBatch } from '../calibrate/collect.js';
+import type { InputBatch } from '../calibrate/collect.js';
+import type { CalibrationRange } from '../calibrate/index.js';
 import type { Model } from '../onnx/graph.js';
+import { cloneModel, encodeModel } from '../onnx/proto.js';
+import { quantizableNodes, writeQdq } from '../qdq/write-qdq.js';
 
 export interface LayerError {
-  /** The tensor, named as in the fp32 model (a node output). */
-  tensor: string;
-  /** The node that produces it. */
+  /** The node quantized on its own (every other node kept in fp32). */
   node: string;
   op: string;
-  /** Signal-to-quantization-noise ratio in dB: 10 log10(sum(x^2) / sum((x - x_q)^2)); higher is better. */
-  sqnr_db: number;
+  /** Signal-to-quantization-noise ratio of the model output, in dB: 10 log10(sum(y^2) / sum((y - y_q)^2)); higher is better. */
+  output_sqnr_db: number;
+  /** Share of the batch whose top-1 label is unchanged. */
+  top1_agreement: number;
 }
 
-async function runExposed(model: Model, names: string[], batch: InputBatch): Promise<Record<string, Float32Array>> {
-  const session = await ort.InferenceSession.create(exposeTensors(model, names), { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 });
+async function runModel(model: Model, batch: InputBatch): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(encodeModel(model), { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 });
   try {
-    const outputs = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', batch.data, batch.dims) }, names);
-    return Object.fromEntries(names.map((name) => [name, outputs[name]!.data as Float32Array]));
+    const outputs = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', batch.data, batch.dims) });
+    return outputs[session.outputNames[0]!]!.data as Float32Array;
   } finally {
     await session.release();
   }
 }
 
+function argmaxRows(values: Float32Array, rows: number): number[] {
+  const width = values.length / rows;
+  return Array.from({ length: rows }, (_, r) => {
+    let best = 0;
+    for (let k = 1; k < width; k++) if (values[r * width + k]! > values[r * width + best]!) best = k;
+    return best;
+  });
+}
+
 /**
- * Where quantization error enters: every node output the fp32 and the quantized model share, compared on the same
- * images, worst first. The quantized model simulates int8 (Q/DQ executed as written), so its error is attributable.
+ * Which layers cost accuracy: each quantizable node is quantized alone (int8 QDQ as written for TensorRT, every other
+ * node in fp32) and the model output compared with fp32 on the same images. Worst first; the names are what
+ * `--exclude` takes to keep a layer in floating point.
  */
-export async function layerErrors(reference: Model, quantized: Model, batch: InputBatch): Promise<LayerError[]> {
-  const quantizedValues = new Set(quantized.graph.nodes.flatMap((n) => n.outputs));
-  const shared = reference.graph.nodes.filter((n) => quantizedValues.has(n.outputs[0]!));
-  const names = shared.map((n) => n.outputs[0]!);
-  const [expected, actual] = await Promise.all([runExposed(reference, names, batch), runExposed(quantized, names, batch)]);
-  return shared
-    .map((node) => {
-      const x = expected[node.outputs[0]!]!;
-      const y = actual[node.outputs[0]!]!;
-      let signal = 0;
-      let noise = 0;
-      for (let i = 0; i < x.length; i++) {
-        signal += x[i]! * x[i]!;
-        noise += (x[i]! - y[i]!) ** 2;
-      }
-      const sqnr = noise === 0 ? Number.POSITIVE_INFINITY : 10 * Math.log10(signal / noise);
-      return { tensor: node.outputs[0]!, node: node.name, op: node.opType, sqnr_db: Math.round(sqnr * 100) / 100 };
-    })
-    .sort((a, b) => a.sqnr_db - b.sqnr_db);
+export async function layerSensitivity(model: Model, ranges: ReadonlyMap<string, CalibrationRange>, batch: InputBatch): Promise<LayerError[]> {
+  const rows = batch.dims[0]!;
+  const reference = await runModel(model, batch);
+  const referenceTop1 = argmaxRows(reference, rows);
+  const candidates = quantizableNodes(model.graph);
+  const results: LayerError[] = [];
+  for (const target of candidates) {
+    const single = cloneModel(model);
+    const others = new Set(candidates.filter((n) => n !== target).map((n) => n.name));
+    writeQdq(single, ranges, { exclude: others });
+    const output = await runModel(single, batch);
+    let signal = 0;
+    let noise = 0;
+    for (let i = 0; i < output.length; i++) {
+      signal += reference[i]! ** 2;
+      noise += (reference[i]! - output[i]!) ** 2;
+    }
+    const top1 = argmaxRows(output, rows);
+    results.push({
+      node: target.name,
+      op: target.opType,
+      output_sqnr_db: noise === 0 ? 999 : Math.round(1000 * Math.log10(signal / noise)) / 100,
+      top1_agreement: top1.filter((label, i) => label === referenceTop1[i]).length / rows,
+    });
+  }
+  return results.sort((a, b) => a.output_sqnr_db - b.output_sqnr_db);
 }
