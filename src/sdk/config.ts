@@ -24,8 +24,8 @@ export const pipelineConfigSchema = z
     source: sourceConfigSchema,
     detector: detectorConfigSchema.default(() => detectorConfigSchema.parse(defaultDetectorConfig)),
     /**
-     * Run the detector on every Nth frame; in between, tracks carry the faces by their motion and the classifier
-     * still runs on every frame. 1 = detect on every frame.
+     * Run the detector (and the classifier on its faces) on every Nth frame; in between, tracks carry the faces by
+     * their motion and lost faces still end on time. 1 = every frame.
      */
     detectEvery: z.number().int().min(1).max(30).default(1),
     /** An .onnx or .tflite model with its manifest beside it. Default: the shipped student (models/index.json). */
