@@ -55,7 +55,7 @@ const report = await runBench({
   models,
   faces: { path: data, ...(perClass !== undefined ? { perClass } : {}) },
   video,
-  detectors: [{ type: 'blazeface' }, { type: 'yunet', model: join(shared, 'models', 'face', 'yunet_2023mar.onnx') }, { type: 'haar' }],
+  detectors: [{ type: 'blazeface' }, { type: 'yunet', model: join(shared, 'models', 'face', 'yunet_2023mar.onnx') }],
   batchSizes: [1, 4, 16],
   repeat: { runs, iterations: 100, warmup: 20 },
   endToEnd: { detectEvery: Number(args['detect-every']) },
