@@ -4,15 +4,22 @@
  * and the whole pipeline on the Tears of Steel clip, then @vladmandic/human on the same faces and clip.
  * Figures go to stdout and bench/results/latest.json; bench/RESULTS.md quotes them.
  *
- *   node --import tsx bench/run.ts [--runs 5] [--per-class N] [--detect-every 1] [--no-human] [--out bench/results/latest.json]
+ *   node --import tsx bench/run.ts [--runs 5] [--per-class N] [--detect-every 1] [--threads N] [--no-human] [--quantize-peer]
+ *                                  [--out bench/results/latest.json]
+ *
+ * --quantize-peer also quantizes mini-Xception with `fer-edge quantize` (in a temporary folder) and measures its int8
+ * QDQ ONNX, int8 TFLite and fp16 ONNX versions: every runtime and format on the same model, even before a student ships.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { benchText } from '../src/bench/report-text.js';
 import { runBench, type BenchModel } from '../src/bench/run-bench.js';
 import { log } from '../src/sdk/log.js';
+import { loadClassifierFromOptions } from '../src/eval/model-options.js';
+import { quantizeModel } from '../src/quantize/index.js';
 import { benchHuman, type HumanFigures } from './human-bench.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,6 +31,8 @@ const { values: args } = parseArgs({
     'per-class': { type: 'string' },
     'detect-every': { type: 'string', default: '1' },
     'no-human': { type: 'boolean', default: false },
+    'quantize-peer': { type: 'boolean', default: false },
+    threads: { type: 'string' },
     out: { type: 'string', default: join(root, 'bench', 'results', 'latest.json') },
   },
 });
@@ -45,11 +54,32 @@ const data = join(shared, 'data', 'fer2013', 'val');
 const video = join(shared, 'media', 'tears_of_steel_10s_640x360.mp4');
 const peer = join(shared, 'peers', 'mini_xception_fer2013.onnx');
 
-const models: BenchModel[] = [
-  ...shippedModels().map((path) => ({ label: basename(path), spec: { model: path } })),
-  { label: 'mini_xception_fer2013.onnx (peer)', spec: { model: peer, mean: [0.5], std: [0.5], output: 'probabilities' } },
-];
 const onProgress = (message: string): void => log.info(message);
+const peerSpec = { model: peer, mean: [0.5], std: [0.5], output: 'probabilities' };
+// Runtime threads for every model (ONNX Runtime intra-op, TFLite): on a busy machine 1 avoids thread-pool spinning.
+const backend = args.threads ? ({ type: 'auto', threads: Number(args.threads) } as const) : undefined;
+
+/** mini-Xception with a manifest beside it in a temporary folder, quantized there by fer-edge quantize. */
+async function quantizedPeer(dir: string): Promise<BenchModel[]> {
+  onProgress('quantizing mini-Xception (int8 QDQ ONNX, int8 TFLite, fp16 ONNX)');
+  const { model, classifier } = await loadClassifierFromOptions(peerSpec);
+  await classifier.close();
+  const fp32 = join(dir, 'mini_xception.onnx');
+  symlinkSync(peer, fp32);
+  writeFileSync(join(dir, 'mini_xception.json'), JSON.stringify({ ...model.manifest, name: 'mini_xception' }));
+  const result = await quantizeModel({ modelPath: fp32, calibPath: join(shared, 'data', 'fer2013', 'train'), valCount: 350, outDir: dir });
+  return result.files
+    .filter((file) => ['.onnx', '.tflite'].includes(extname(file)))
+    .map((file) => ({ label: `${basename(file)} (peer, quantized here)`, spec: { model: file }, ...(backend ? { backend } : {}) }));
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'fer-edge-bench-run-'));
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
+const models: BenchModel[] = [
+  ...shippedModels().map((path) => ({ label: basename(path), spec: { model: path }, ...(backend ? { backend } : {}) })),
+  { label: 'mini_xception_fer2013.onnx (peer)', spec: peerSpec, ...(backend ? { backend } : {}) },
+  ...(args['quantize-peer'] ? await quantizedPeer(scratch) : []),
+];
 
 const report = await runBench({
   models,

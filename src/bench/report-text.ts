@@ -93,7 +93,7 @@ export function benchText(report: BenchReport): string {
     out.push('comparison against the first model');
     for (const r of report.ratios) {
       const parts = [
-        r.perFaceSpeedup !== undefined ? `${r.perFaceSpeedup.toFixed(2)}x faster per face (batch 1)` : undefined,
+        r.perFaceSpeedup !== undefined ? `${r.perFaceSpeedup.toFixed(2)}x the per-face speed (batch 1)` : undefined,
         r.endToEndFpsRatio !== undefined ? `${r.endToEndFpsRatio.toFixed(2)}x the end-to-end frames/s` : undefined,
         r.accuracyDifference !== undefined ? `accuracy ${r.accuracyDifference >= 0 ? '+' : ''}${(100 * r.accuracyDifference).toFixed(2)} points` : undefined,
       ].filter(Boolean);
