@@ -1,4 +1,4 @@
-import { attrFloat, consumers, producers, removeDeadNodes, type Graph } from './graph.js';
+import { attrFloat, attrInt, consumers, producers, removeDeadNodes, type Graph } from './graph.js';
 import { DataType, floatTensor, type Tensor } from './tensor.js';
 
 function floats(tensor: Tensor | undefined): Float32Array | undefined {
@@ -6,8 +6,9 @@ function floats(tensor: Tensor | undefined): Float32Array | undefined {
 }
 
 /**
- * Folds each inference-mode BatchNormalization that directly follows a Conv (and is its only reader) into the Conv's
- * weights and bias: w' = w * g / sqrt(v + eps), b' = (b - m) * g / sqrt(v + eps) + beta. Returns how many were folded.
+ * Folds each inference-mode BatchNormalization that directly follows a Conv or a Gemm (and is its only reader) into its
+ * weights and bias, per output channel: w' = w * g / sqrt(v + eps), b' = (b - m) * g / sqrt(v + eps) + beta.
+ * Returns how many were folded.
  */
 export function foldBatchNorm(graph: Graph): number {
   const producerOf = producers(graph);
@@ -15,20 +16,24 @@ export function foldBatchNorm(graph: Graph): number {
   let folded = 0;
   for (const bn of graph.nodes.filter((n) => n.opType === 'BatchNormalization')) {
     const conv = producerOf.get(bn.inputs[0]!);
-    if (conv?.opType !== 'Conv' || readers.get(conv.outputs[0]!)?.length !== 1 || bn.outputs.length !== 1) continue;
+    const isGemm = conv?.opType === 'Gemm';
+    if (!conv || (conv.opType !== 'Conv' && !(isGemm && attrInt(conv, 'transA', 0) === 0 && attrFloat(conv, 'alpha', 1) === 1 && attrFloat(conv, 'beta', 1) === 1)) || readers.get(conv.outputs[0]!)?.length !== 1 || bn.outputs.length !== 1) continue;
     const [gamma, beta, mean, variance] = bn.inputs.slice(1, 5).map((name) => floats(graph.initializers.get(name)));
     const weight = graph.initializers.get(conv.inputs[1]!);
     const weights = floats(weight);
     if (!gamma || !beta || !mean || !variance || !weight || !weights) continue;
     const epsilon = attrFloat(bn, 'epsilon', 1e-5);
-    const channels = weight.dims[0]!;
+    // Output channels are rows, except in a Gemm that does not transpose its weights ([in, out]).
+    const outputOnColumns = isGemm && attrInt(conv, 'transB', 0) === 0;
+    const channels = outputOnColumns ? weight.dims[1]! : weight.dims[0]!;
     const perChannel = weights.length / channels;
+    const at = (c: number, i: number): number => (outputOnColumns ? i * channels + c : c * perChannel + i);
     const oldBias = conv.inputs[2] ? floats(graph.initializers.get(conv.inputs[2])) : undefined;
     const newWeights = new Float32Array(weights.length);
     const newBias = new Float32Array(channels);
     for (let c = 0; c < channels; c++) {
       const factor = gamma[c]! / Math.sqrt(variance[c]! + epsilon);
-      for (let i = 0; i < perChannel; i++) newWeights[c * perChannel + i] = weights[c * perChannel + i]! * factor;
+      for (let i = 0; i < perChannel; i++) newWeights[at(c, i)] = weights[at(c, i)]! * factor;
       newBias[c] = ((oldBias?.[c] ?? 0) - mean[c]!) * factor + beta[c]!;
     }
     const weightName = `${conv.inputs[1]}_bnfolded`;
