@@ -51,3 +51,18 @@ test('asymmetric int8 parameters represent 0 exactly and cover the range', () =>
 test('an unknown calibration method is a ConfigError naming the choices', () => {
   assert.throws(() => calibrationMethod('median'), (error: unknown) => error instanceof ConfigError && /minmax, percentile, entropy/.test(error.message));
 });
+
+test("entropy calibration is not dragged down by a ReLU's spike of zeros", () => {
+  const values = new Float32Array(50_000);
+  let state = 11;
+  for (let i = 0; i < values.length; i++) {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    // Two thirds exact zeros (a ReLU output), the rest spread evenly over (0, 6].
+    values[i] = i % 3 === 0 ? (state / 2147483648) * 6 : 0;
+  }
+  const histogram = new SymmetricHistogram(Math.max(...values));
+  histogram.add(values);
+  const range = CALIBRATION_METHODS.entropy({ min: 0, max: Math.max(...values), histogram }, { percentile: 99.99 });
+  assert.ok(range.threshold > 5, `threshold ${range.threshold} for values spread evenly up to 6`);
+  assert.equal(range.low, 0);
+});
