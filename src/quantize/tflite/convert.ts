@@ -81,7 +81,7 @@ export function convertToTflite(model: Model, ranges: ReadonlyMap<string, Calibr
     tensors.push({ name, shape, type, data, ...(quantization ? { quantization } : {}) });
     return tensors.length - 1;
   };
-  const int32Constant = (name: string, values: number[]): number => constant(name, [values.length], TensorType.INT32, bytes(Int32Array.from(values)));
+  const int32Constant = (name: string, values: number[], shape = [values.length]): number => constant(name, shape, TensorType.INT32, bytes(Int32Array.from(values)));
   const input = (node: Node, i: number): number => {
     const name = node.inputs[i]!;
     const found = index.get(name);
@@ -164,9 +164,8 @@ export function convertToTflite(model: Model, ranges: ReadonlyMap<string, Calibr
         if (explicit) {
           const [top, left, bottom, right] = explicit as [number, number, number, number];
           const paddedShape = [inShape[0]!, inShape[1]!, inShape[2]! + top + bottom, inShape[3]! + left + right];
-          const paddings = int32Constant(`${out}_paddings`, [0, 0, top, bottom, left, right, 0, 0]);
+          const paddings = int32Constant(`${out}_paddings`, [0, 0, top, bottom, left, right, 0, 0], [4, 2]);
           const padded = activation(`${out}_padded`, paddedShape, params.get(node.inputs[0]!)!);
-          tensors[paddings]!.shape = [4, 2];
           operators.push({ op: BuiltinOperator.PAD, inputs: [source, paddings], outputs: [padded], options: { kind: 'PadOptions' } });
           source = padded;
         }
