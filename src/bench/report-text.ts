@@ -90,14 +90,14 @@ export function benchText(report: BenchReport): string {
     out.push('');
   }
   if (report.ratios.length > 0) {
-    out.push('comparison against the first model');
+    out.push('comparison: the first model relative to each other one');
     for (const r of report.ratios) {
       const parts = [
         r.perFaceSpeedup !== undefined ? `${r.perFaceSpeedup.toFixed(2)}x the per-face speed (batch 1)` : undefined,
         r.endToEndFpsRatio !== undefined ? `${r.endToEndFpsRatio.toFixed(2)}x the end-to-end frames/s` : undefined,
         r.accuracyDifference !== undefined ? `accuracy ${r.accuracyDifference >= 0 ? '+' : ''}${(100 * r.accuracyDifference).toFixed(2)} points` : undefined,
       ].filter(Boolean);
-      out.push(`  ${r.reference} vs ${r.model}: ${parts.join(', ')}`);
+      out.push(`  ${r.reference} relative to ${r.model}: ${parts.join(', ')}`);
     }
     out.push('');
   }

@@ -162,7 +162,8 @@ export async function runBench(request: BenchRequest): Promise<BenchReport> {
   if (request.video) {
     request.onProgress?.(`decode-only references (ffmpeg, OpenCV), ${request.repeat.runs} runs`);
     decode = await benchDecode(request.video, request.repeat.runs);
-    const frames = readVideoFrames(request.video, 48);
+    // 48 frames spread over the clip (every 5th of a 240-frame clip), not only its first two seconds.
+    const frames = readVideoFrames(request.video, 48, Math.max(1, Math.floor(decode.frames / 48)));
     for (const config of request.detectors) {
       request.onProgress?.(`detector ${config.type}: latency`);
       const detector = await createDetector(config);

@@ -13,13 +13,14 @@ function open(path: string): cv.VideoCapture {
   return capture;
 }
 
-/** Decodes up to `max` frames of a video into memory (BGR Mats wrapped as Frames). */
-export function readVideoFrames(path: string, max = Number.POSITIVE_INFINITY): Frame[] {
+/** Decodes every `step`th frame of a video, up to `max` of them, into memory (BGR Mats wrapped as Frames). */
+export function readVideoFrames(path: string, max = Number.POSITIVE_INFINITY, step = 1): Frame[] {
   const capture = open(path);
   const frames: Frame[] = [];
   try {
-    for (let mat = capture.read(); !mat.empty && frames.length < max; mat = capture.read()) {
-      frames.push(matToFrame(mat, frames.length, frames.length));
+    for (let index = 0, mat = capture.read(); !mat.empty && frames.length < max; index++, mat = capture.read()) {
+      if (index % step === 0) frames.push(matToFrame(mat, frames.length, frames.length));
+      else mat.release();
     }
   } finally {
     capture.release();
