@@ -42,7 +42,7 @@ export function registerBench(program: Command): void {
     .option('--data <path>', 'labelled faces (folder or fer2013.csv): real crops for the latency runs and the accuracy column')
     .option('--per-class <n>', 'faces per class taken from --data', '50')
     .option('--video <file>', 'a video for decode-only references, detector latency and end-to-end frames/s')
-    .option('--detector <type[=model]...>', `detectors to time (${DETECTOR_TYPES.join(', ')}; yunet and ultraface need =<model.onnx>); the first runs end to end`, ['blazeface'])
+    .option('--detector <detector...>', `detectors to time: type or type=model (${DETECTOR_TYPES.join(', ')}; yunet and ultraface need =<model.onnx>); the first runs end to end`, ['blazeface'])
     .option('--detect-every <n>', 'end to end: run the detector every nth frame (tracking in between)', '1')
     .option('--max-frames <n>', 'end to end: stop after n frames')
     .option('--batch <sizes>', 'classification batch sizes (faces per call), comma-separated', '1,4')
