@@ -89,7 +89,7 @@ test('fer-edge bench prints the tables and the comparison', { skip }, () => {
   const run = spawnSync(
     process.execPath,
     ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), 'bench', '--model', withManifest, '--compare', PEER, '--peer-mean', '0.5', '--peer-std', '0.5',
-      '--data', faces, '--per-class', '1', '--batch', '1,2', '--runs', '2', '--iterations', '2', '--warmup', '1'],
+      '--data', faces, '--per-class', '1', '--batch', '1,2', '--runs', '2', '--iterations', '2', '--warmup', '1', '--detector', 'blazeface', 'haar'],
     { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, FER_EDGE_LOG_LEVEL: 'silent' } },
   );
   assert.equal(run.status, 0, run.stderr);
