@@ -18,7 +18,8 @@ function centredText(image: Mat, text: string, cx: number, cy: number, scale: nu
  */
 export function writeConfusionPng(path: string, confusion: number[][], labels: readonly string[], title: string): void {
   const n = labels.length;
-  const image = new cv.Mat(TOP + n * CELL + 20, LEFT + n * CELL + 20, cv.CV_8UC3, [255, 255, 255]);
+  const titleWidth = cv.getTextSize(title, FONT, 0.6, 1).size.width;
+  const image = new cv.Mat(TOP + n * CELL + 20, Math.max(LEFT + n * CELL, 10 + titleWidth) + 20, cv.CV_8UC3, [255, 255, 255]);
   image.putText(title, new cv.Point2(10, 28), FONT, 0.6, BLACK, 1, cv.LINE_AA);
   centredText(image, 'predicted', LEFT + (n * CELL) / 2, 56, 0.5, BLACK);
   image.putText('true', new cv.Point2(10, TOP - 12), FONT, 0.5, BLACK, 1, cv.LINE_AA);
