@@ -12,7 +12,6 @@ CASES = [
     ("mnv3s-edgetpu", {"downsample": 16}, 64),
     ("resnet18", {}, 48),
     ("teacher", {"input_size": 48}, 48),
-    ("teacher", {"input_size": 48}, 48),
 ]
 
 
