@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { readConfigFile } from '../sdk/config-file.js';
 import { ConfigError } from '../sdk/errors.js';
 import { buildBundle, INSTALLER, openBundle, type Bundle } from './bundle.js';
 import { packagedInstaller } from './deploy.js';
 import { compileForEdgeTpu } from './edgetpu-compile.js';
 import { selectModel, useModel } from './model-selection.js';
-import { readUserConfig } from './run-config.js';
 import { resolveTarget } from './target-profile.js';
 
 export interface BundleRequest {
@@ -46,7 +46,7 @@ async function build(request: BundleRequest, workDir: string): Promise<PreparedB
   return buildBundle({
     target,
     model,
-    userConfig: request.configPath ? readUserConfig(request.configPath) : {},
+    userConfig: request.configPath ? readConfigFile(request.configPath) : {},
     root: request.root,
     outPath: request.outPath ? resolve(request.outPath) : join(workDir, 'bundle.tar.gz'),
     ferEdgeVersion: request.ferEdgeVersion,

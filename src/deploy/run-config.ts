@@ -1,6 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../sdk/errors.js';
 import { childLogger } from '../sdk/log.js';
 
 const log = childLogger('deploy');
@@ -30,28 +27,6 @@ function substitute(value: unknown, vars: Record<string, string>): unknown {
   if (Array.isArray(value)) return value.map((item) => substitute(item, vars));
   if (isPlain(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, vars)]));
   return value;
-}
-
-/**
- * A user's --config file (YAML or JSON), unvalidated. Not sdk/config.ts's readConfigFile: importing that module loads
- * the capture back ends and with them the OpenCV native binding, which building a bundle does not need.
- */
-export function readUserConfig(path: string): Plain {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`cannot read config ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = parseYaml(text);
-  } catch (error) {
-    throw new ConfigError(`${path}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
-  }
-  if (parsed == null) return {};
-  if (!isPlain(parsed)) throw new ConfigError(`${path}: must be a mapping of settings`);
-  return parsed;
 }
 
 /**

@@ -1,12 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { sourceConfigSchema } from '../capture/index.js';
 import { backendConfigSchema } from './backends/index.js';
 import { defaultDetectorConfig, detectorConfigSchema } from './detectors/index.js';
 import { ConfigError } from './errors.js';
 import { trackerConfigSchema } from './tracking/index.js';
+
+export { readConfigFile } from './config-file.js';
 
 /** A device id safe to use in an MQTT topic level. */
 export function defaultDeviceId(): string {
@@ -66,23 +66,4 @@ export function parsePipelineConfig(input: unknown, origin = 'config'): Pipeline
   const issue = parsed.error.issues[0]!;
   const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
   throw new ConfigError(`${origin}: ${field}: ${issue.message}`);
-}
-
-/** Reads a YAML or JSON configuration file (YAML is a superset of JSON) into a plain object, unvalidated. */
-export function readConfigFile(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`cannot read config ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-  let value: unknown;
-  try {
-    value = parseYaml(text);
-  } catch (error) {
-    throw new ConfigError(`${path}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
-  }
-  if (value === null || value === undefined) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`${path}: must be a mapping of settings`);
-  return value as Record<string, unknown>;
 }
