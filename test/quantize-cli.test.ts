@@ -9,6 +9,7 @@ import { quantizeModel, type QuantizeReport } from '../src/quantize/index.js';
 import { decodeModel, encodeModel } from '../src/quantize/onnx/proto.js';
 import { ConfigError, ModelError } from '../src/sdk/errors.js';
 import { parseManifest } from '../src/sdk/model/manifest.js';
+import { peerManifest } from './helpers/model-fixtures.js';
 import { repoRoot, sharedPath, skipUnlessShared } from './helpers/shared.js';
 
 const PEER = ['peers', 'mini_xception_fer2013.onnx'] as const;
@@ -21,17 +22,7 @@ function modelWithManifest(dir: string, name: string, bytes: Uint8Array): string
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.onnx`);
   writeFileSync(path, bytes);
-  const manifest = {
-    schema: 'fer-edge/model@1',
-    name,
-    format: 'onnx',
-    precision: 'fp32',
-    sha256: createHash('sha256').update(bytes).digest('hex'),
-    labels: ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'],
-    input: { name: 'input', layout: 'NCHW', height: 64, width: 64, channels: 1, color: 'gray', mean: [0.5], std: [0.5], dtype: 'float32' },
-    output: { name: 'probabilities', kind: 'probabilities' },
-    temperature: 1,
-  };
+  const manifest = { ...peerManifest(bytes), name };
   writeFileSync(join(dir, `${name}.json`), JSON.stringify(manifest));
   return path;
 }
