@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The CPU training plan of issue 4 as named runs, started or resumed the same way every session:
+#   bash scripts/train-cpu.sh start NAME [--threads N]   # background, setsid + nice, resumes from RUNS/NAME/last.pt
+#   bash scripts/train-cpu.sh status                     # last epoch and best val of every run, live processes
+#   bash scripts/train-cpu.sh stop NAME                  # SIGTERM (the run keeps its last 10-minute checkpoint)
+#   bash scripts/train-cpu.sh args NAME                  # print the training flags of a run
+# Checkpoints and logs live outside the work tree in $FER_RUNS (default ~/fer-edge-runs), so a new session's fresh
+# clone continues them. A background process ends with the session: run `start` again in the next one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${FER_RUNS:-$HOME/fer-edge-runs}
+DATA=${FER2013_DIR:-$(cd .. && pwd)/shared/data/fer2013}
+PY=/usr/bin/python3
+
+common="--data $DATA --batch-size 128 --imbalance loss --class-weight-power 0.5 --ckpt-minutes 10 --resume"
+
+run_args() {
+  case "$1" in
+    # The second report's CNN, as a reference point (light augmentation: converges within one session).
+    cnn4-48-demo) echo "--model cnn4 --input-size 48 --epochs 15 --lr 3e-3 --warmup-epochs 0.5 --aug light --early-stop 0 $common" ;;
+    # The student without distillation: what KD has to beat.
+    mnv3s-64-light) echo "--model mnv3s --downsample 16 --input-size 64 --epochs 30 --lr 3e-3 --warmup-epochs 1 --aug light --early-stop 0 $common" ;;
+    # The teacher: ResNet50 hybrid from scratch, the reports' augmentation; ~6 epochs per session on 2 cores.
+    teacher-48) echo "--model teacher --input-size 48 --epochs 40 --lr 1e-3 --warmup-epochs 2 --aug reports --early-stop 12 ${common/--batch-size 128/--batch-size 64}" ;;
+    # Distilled students: need $RUNS/teacher-48/train-logits.pt (python -m training.cache_logits).
+    mnv3s-64-kd) echo "--model mnv3s --downsample 16 --input-size 64 --epochs 30 --lr 3e-3 --warmup-epochs 1 --aug light --early-stop 0 --teacher-logits $RUNS/teacher-48/train-logits.pt --kd-alpha 0.7 --kd-temperature 4 $common" ;;
+    edgetpu-64-kd) echo "--model mnv3s-edgetpu --downsample 16 --input-size 64 --epochs 30 --lr 3e-3 --warmup-epochs 1 --aug light --early-stop 0 --teacher-logits $RUNS/teacher-48/train-logits.pt --kd-alpha 0.7 --kd-temperature 4 $common" ;;
+    edgetpu-64-light) echo "--model mnv3s-edgetpu --downsample 16 --input-size 64 --epochs 30 --lr 3e-3 --warmup-epochs 1 --aug light --early-stop 0 $common" ;;
+    *) echo "unknown run '$1' (runs: cnn4-48-demo mnv3s-64-light teacher-48 mnv3s-64-kd edgetpu-64-kd edgetpu-64-light)" >&2; return 2 ;;
+  esac
+}
+
+pid_of() { pgrep -f -- "--output-dir $RUNS/$1( |\$)" || true; }
+
+cmd=${1:-status}
+case "$cmd" in
+  args) run_args "${2:?run name}" ;;
+  start)
+    name=${2:?run name}; shift 2
+    threads=1
+    while [ $# -gt 0 ]; do case "$1" in --threads) threads=$2; shift 2 ;; *) echo "unknown option $1" >&2; exit 2 ;; esac; done
+    args=$(run_args "$name")
+    if [ -n "$(pid_of "$name")" ]; then echo "$name is already running (pid $(pid_of "$name"))"; exit 0; fi
+    mkdir -p "$RUNS/$name"
+    # shellcheck disable=SC2086
+    setsid nohup nice -n 5 "$PY" -m training.train $args --threads "$threads" --output-dir "$RUNS/$name" \
+      >>"$RUNS/$name/train.out" 2>&1 </dev/null &
+    echo "started $name (pid $!, $threads thread(s)); log: $RUNS/$name/train.out"
+    ;;
+  stop)
+    name=${2:?run name}; pid=$(pid_of "$name")
+    if [ -z "$pid" ]; then echo "$name is not running"; else kill $pid; echo "stopped $name ($pid)"; fi
+    ;;
+  status)
+    for dir in "$RUNS"/*/; do
+      name=$(basename "$dir"); [ "$name" = cache ] && continue
+      last=$(grep '"epoch"' "$dir/log.jsonl" 2>/dev/null | tail -n 1 || true)
+      pid=$(pid_of "$name")
+      if [ -n "$last" ]; then
+        "$PY" -c 'import json, sys
+r = json.loads(sys.argv[1])
+print("%-18s epoch %3d  val %5.2f%%  best %5.2f%% (epoch %d)  %s" % (sys.argv[2], r["epoch"], 100 * r["val_acc"], 100 * r["best_val_acc"], r["best_epoch"], sys.argv[3]))' \
+          "$last" "$name" "${pid:+running pid $pid}"
+      else
+        echo "$(printf '%-18s' "$name") no finished epoch yet ${pid:+running pid $pid}"
+      fi
+    done
+    ;;
+  *) echo "usage: $0 start NAME [--threads N] | stop NAME | status | args NAME" >&2; exit 2 ;;
+esac
