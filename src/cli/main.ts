@@ -6,6 +6,7 @@ import { registerRun } from './commands/run.js';
 import { registerTrain } from './commands/train.js';
 import { registerQuantize } from './commands/quantize.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerConvert } from './commands/convert.js';
 import { registerEval } from './commands/eval.js';
 import { registerBench } from './commands/bench.js';
 import { registerDeploy } from './commands/deploy.js';
@@ -16,7 +17,7 @@ const program = new Command('fer-edge')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of [registerRun, registerTrain, registerQuantize, registerInspect, registerEval, registerBench, registerDeploy]) {
+for (const register of [registerRun, registerTrain, registerQuantize, registerInspect, registerConvert, registerEval, registerBench, registerDeploy]) {
   register(program);
 }
 

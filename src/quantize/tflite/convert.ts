@@ -5,6 +5,7 @@ import { inferShapes, type Shape } from '../onnx/shape-inference.js';
 import { DataType, tensorNumbers } from '../onnx/tensor.js';
 import { quantizeWeightsSymmetric, transpose2d } from '../qdq/quantize-weights.js';
 import { asymmetricParams, CLOSED_UNIT_INTERVAL, quantizeBias, UNIT_INTERVAL_OUTPUT, type AffineParams } from './quantize-params.js';
+import { samePadding } from './same-padding.js';
 import { Activation, BuiltinOperator, buildTfliteModel, Padding, TensorType, type OperatorSpec, type TensorSpec } from './schema.js';
 
 export interface TfliteConversion {
@@ -121,12 +122,7 @@ export function convertToTflite(model: Model, ranges: ReadonlyMap<string, Calibr
     if (autoPad === 'VALID') return { padding: Padding.VALID };
     const [top, left, bottom, right] = autoPad === 'SAME_LOWER' ? sameLowerPads(inShape, kernel, strides) : (attrInts(node, 'pads') ?? [0, 0, 0, 0]);
     if (top === 0 && left === 0 && bottom === 0 && right === 0) return { padding: Padding.VALID };
-    const same = [0, 1].map((d) => {
-      const size = inShape[2 + d]!;
-      const out = Math.ceil(size / strides[d]!);
-      const total = Math.max((out - 1) * strides[d]! + kernel[d]! - size, 0);
-      return [Math.floor(total / 2), total - Math.floor(total / 2)];
-    });
+    const same = [0, 1].map((d) => samePadding(inShape[2 + d]!, kernel[d]!, strides[d]!));
     if (same[0]![0] === top && same[0]![1] === bottom && same[1]![0] === left && same[1]![1] === right) return { padding: Padding.SAME };
     return { padding: Padding.VALID, explicit: [top!, left!, bottom!, right!] };
   };
@@ -302,10 +298,6 @@ export function convertToTflite(model: Model, ranges: ReadonlyMap<string, Calibr
 }
 
 function sameLowerPads(inShape: Shape, kernel: number[], strides: number[]): number[] {
-  const totals = [0, 1].map((d) => {
-    const size = inShape[2 + d]!;
-    const out = Math.ceil(size / strides[d]!);
-    return Math.max((out - 1) * strides[d]! + kernel[d]! - size, 0);
-  });
-  return [Math.ceil(totals[0]! / 2), Math.ceil(totals[1]! / 2), Math.floor(totals[0]! / 2), Math.floor(totals[1]! / 2)];
+  const [[top, bottom], [left, right]] = [0, 1].map((d) => samePadding(inShape[2 + d]!, kernel[d]!, strides[d]!)) as [[number, number], [number, number]];
+  return [bottom, right, top, left];
 }

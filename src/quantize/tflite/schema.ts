@@ -4,10 +4,19 @@
  */
 import * as flatbuffers from 'flatbuffers';
 
+/** TensorType in schema.fbs (the writer uses FLOAT32, INT32 and INT8; the reader, read-model.ts, meets them all). */
 export enum TensorType {
   FLOAT32 = 0,
+  FLOAT16 = 1,
   INT32 = 2,
+  UINT8 = 3,
+  INT64 = 4,
+  STRING = 5,
+  BOOL = 6,
+  INT16 = 7,
+  COMPLEX64 = 8,
   INT8 = 9,
+  FLOAT64 = 10,
 }
 
 export enum BuiltinOperator {

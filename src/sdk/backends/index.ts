@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, ModelError } from '../errors.js';
-import type { ModelBackend } from './model-backend.js';
+import { type ModelBackend, type ModelSource, sourcePath } from './model-backend.js';
 import { createOnnxRuntimeBackend, onnxRuntimeConfigSchema } from './onnxruntime.js';
 import { createTfliteBackend, tfliteConfigSchema } from './tflite.js';
 
@@ -29,11 +29,12 @@ export function parseBackendConfig(input: unknown): BackendConfig {
   return parsed.data;
 }
 
-/** Loads `modelPath` with the configured back end (default: auto). */
-export async function createBackend(modelPath: string, config: BackendConfigInput = { type: 'auto' }): Promise<ModelBackend> {
+/** Loads a model file (or in-memory ONNX, which only onnxruntime runs) with the configured back end (default: auto). */
+export async function createBackend(source: ModelSource, config: BackendConfigInput = { type: 'auto' }): Promise<ModelBackend> {
+  const modelPath = sourcePath(source);
   let resolved = parseBackendConfig(config);
   if (resolved.type === 'auto') {
-    const type = BACKEND_BY_EXTENSION[extname(modelPath).toLowerCase()];
+    const type = typeof source === 'string' ? BACKEND_BY_EXTENSION[extname(modelPath).toLowerCase()] : 'onnxruntime';
     if (!type) throw new ModelError(`cannot tell the back end for ${modelPath}: expected a .onnx or .tflite file`);
     const threads = resolved.threads;
     resolved = parseBackendConfig(
@@ -42,14 +43,15 @@ export async function createBackend(modelPath: string, config: BackendConfigInpu
   }
   switch (resolved.type) {
     case 'onnxruntime':
-      return createOnnxRuntimeBackend(modelPath, resolved);
+      return createOnnxRuntimeBackend(source, resolved);
     case 'tflite':
-      return createTfliteBackend(modelPath, resolved);
+      if (typeof source !== 'string') throw new ConfigError(`the tflite back end cannot run ${modelPath} converted to ONNX: it loads .tflite files`);
+      return createTfliteBackend(source, resolved);
     default:
       throw new ConfigError(`backend type "${resolved.type}" cannot load a model`);
   }
 }
 
-export type { ModelBackend, TensorSpec } from './model-backend.js';
+export { sourcePath, type ModelBackend, type ModelSource, type TensorSpec } from './model-backend.js';
 export { onnxRuntimeConfigSchema, type OnnxRuntimeConfig } from './onnxruntime.js';
 export { tfliteConfigSchema, type TfliteConfig } from './tflite.js';

@@ -20,3 +20,13 @@ export interface ModelBackend extends Backend {
   readonly inputs: TensorSpec[];
   readonly outputs: TensorSpec[];
 }
+
+/**
+ * What a back end loads: a model file, or an ONNX model made in memory (BlazeFace converted from its .tflite at load
+ * time) with `path` naming where it came from, for messages.
+ */
+export type ModelSource = string | { onnx: Uint8Array; path: string };
+
+export function sourcePath(source: ModelSource): string {
+  return typeof source === 'string' ? source : source.path;
+}

@@ -9,7 +9,7 @@ import { ModelError } from '../errors.js';
 import { childLogger } from '../log.js';
 import type { BackendInfo, TensorData } from '../types.js';
 import { runInChunks } from './batching.js';
-import type { ModelBackend, TensorDataType, TensorSpec } from './model-backend.js';
+import { type ModelBackend, type ModelSource, sourcePath, type TensorDataType, type TensorSpec } from './model-backend.js';
 
 const log = childLogger('backend.onnxruntime');
 
@@ -113,13 +113,18 @@ export interface OnnxRuntimeBackend extends ModelBackend {
   readonly fallbacks: ProviderFallback[];
 }
 
-export async function createOnnxRuntimeBackend(modelPath: string, config: OnnxRuntimeConfig): Promise<OnnxRuntimeBackend> {
-  let bytes: Uint8Array;
+async function modelBytes(source: ModelSource): Promise<Uint8Array> {
+  if (typeof source !== 'string') return source.onnx;
   try {
-    bytes = await readFile(modelPath);
+    return await readFile(source);
   } catch (error) {
-    throw new ModelError(`cannot read model ${modelPath}: ${(error as Error).message}`);
+    throw new ModelError(`cannot read model ${source}: ${(error as Error).message}`);
   }
+}
+
+export async function createOnnxRuntimeBackend(source: ModelSource, config: OnnxRuntimeConfig): Promise<OnnxRuntimeBackend> {
+  const modelPath = sourcePath(source);
+  const bytes = await modelBytes(source);
   if (config.executionProviders.includes('tensorrt')) exportTensorRtOptions(config);
 
   const fallbacks: ProviderFallback[] = [];

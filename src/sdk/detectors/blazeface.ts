@@ -1,11 +1,14 @@
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { extname } from 'node:path';
 import { z } from 'zod';
-import type { ModelBackend } from '../backends/index.js';
+import { tfliteToOnnx } from '../../quantize/tflite/to-onnx.js';
+import type { BackendConfigInput, ModelBackend, ModelSource } from '../backends/index.js';
 import { ModelError } from '../errors.js';
 import { convertColor } from '../preprocess/color.js';
 import { frameToMat } from '../preprocess/frame-mat.js';
 import { writeImageTensor } from '../preprocess/image-tensor.js';
-import { letterbox } from '../preprocess/letterbox.js';
+import { type Letterbox, letterbox } from '../preprocess/letterbox.js';
 import { releaseMats } from '../preprocess/release-mats.js';
 import type { Face, FaceDetector, Frame, Point } from '../types.js';
 import { decodeBlazeFace } from './blazeface-decode.js';
@@ -24,7 +27,11 @@ export const blazeFaceSchema = z
     type: z.literal('blazeface'),
     range: z.enum(['short', 'full']).default('short'),
     model: z.string().min(1).optional(),
-    /** Default: the TFLite back end (tfjs-tflite-node) with its default threads. */
+    /**
+     * Default: ONNX Runtime (one intra-op thread) on the .tflite converted to ONNX in memory as it loads (our own
+     * converter, src/quantize/tflite/to-onnx.ts: milliseconds). `{ type: 'tflite' }` runs the .tflite itself on
+     * tfjs-tflite-node (no XNNPACK there: several times slower). An .onnx `model` is loaded as it is.
+     */
     backend: detectorBackendOption,
     ...commonDetectorOptions({ scoreThreshold: 0.5, nmsThreshold: 0.3 }),
   })
@@ -53,6 +60,20 @@ function fivePoints(k: Point[]): Point[] {
   return [rightEye, leftEye, nose, mouth, mouth];
 }
 
+/**
+ * The frame as BlazeFace takes it: letterboxed to size x size, RGB, NHWC, in [-1, 1]; `fit` maps the model's
+ * coordinates back to the frame.
+ */
+export function blazeFaceInput(frame: Frame, size: number): { pixels: Float32Array; fit: Omit<Letterbox, 'image'> } {
+  const image = frameToMat(frame);
+  const fit = letterbox(image, size, size);
+  const rgb = convertColor(fit.image, 'rgb');
+  const pixels = new Float32Array(size * size * 3);
+  writeImageTensor(rgb, { layout: 'NHWC', mean: [0.5], std: [0.5] }, pixels);
+  releaseMats(frame, image, fit.image, rgb);
+  return { pixels, fit: { scale: fit.scale, padX: fit.padX, padY: fit.padY } };
+}
+
 export class BlazeFaceDetector implements FaceDetector {
   readonly name: string;
 
@@ -68,7 +89,8 @@ export class BlazeFaceDetector implements FaceDetector {
   static async create(config: BlazeFaceConfig): Promise<BlazeFaceDetector> {
     const range = RANGES[config.range];
     const path = config.model ?? resolvePackagedModel(range.file);
-    const model = await loadDetectorModel('BlazeFace', path, config.backend ?? { type: 'tflite' }, { inputs: [], outputs: [] });
+    const backend = config.backend ?? { type: 'onnxruntime' };
+    const model = await loadDetectorModel('BlazeFace', await modelSource(path, backend), backend, { inputs: [], outputs: [] });
     const anchors = generateSsdAnchors({
       inputWidth: range.inputSize,
       inputHeight: range.inputSize,
@@ -89,12 +111,7 @@ export class BlazeFaceDetector implements FaceDetector {
 
   async detect(frame: Frame): Promise<Face[]> {
     const size = this.inputSize;
-    const image = frameToMat(frame);
-    const fit = letterbox(image, size, size);
-    const rgb = convertColor(fit.image, 'rgb');
-    const pixels = new Float32Array(size * size * 3);
-    writeImageTensor(rgb, { layout: 'NHWC', mean: [0.5], std: [0.5] }, pixels);
-    releaseMats(frame, image, fit.image, rgb);
+    const { pixels, fit } = blazeFaceInput(frame, size);
     const { regressors, logits } = await this.run(pixels);
     const candidates = decodeBlazeFace(regressors, logits, this.anchors, { inputSize: size, minScore: this.config.scoreThreshold, scoreClip: 100 });
     const merged = weightedNms(candidates, this.config.nmsThreshold);
@@ -116,6 +133,18 @@ export class BlazeFaceDetector implements FaceDetector {
   async close(): Promise<void> {
     await this.model.close();
   }
+}
+
+/** The .tflite itself for the tflite back end; for the others, converted to ONNX (an .onnx file is passed on as it is). */
+async function modelSource(path: string, backend: BackendConfigInput): Promise<ModelSource> {
+  if (backend.type === 'tflite' || extname(path).toLowerCase() !== '.tflite') return path;
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw new ModelError(`cannot read model ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return { onnx: tfliteToOnnx(bytes, `BlazeFace model ${path}`), path };
 }
 
 function resolvePackagedModel(file: string): string {

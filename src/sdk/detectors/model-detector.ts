@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { createBackend, type BackendConfigInput, backendConfigSchema, type ModelBackend } from '../backends/index.js';
+import { createBackend, type BackendConfigInput, backendConfigSchema, type ModelBackend, type ModelSource, sourcePath } from '../backends/index.js';
 import { ModelError } from '../errors.js';
 
 /** The `backend` option of model-based detectors: the same back ends (and accelerators) as the emotion model. */
@@ -11,13 +11,14 @@ export const detectorBackendOption = backendConfigSchema.optional();
  */
 export async function loadDetectorModel(
   what: string,
-  path: string,
+  source: ModelSource,
   backend: BackendConfigInput | undefined,
   expected: { inputs: string[]; outputs: string[] },
 ): Promise<ModelBackend> {
   // Some exporters (UltraFace's) leave weights as graph inputs; ORT warns once per tensor at warning level.
   if (ort.env.logLevel === undefined || ort.env.logLevel === 'warning') ort.env.logLevel = 'error';
-  const model = await createBackend(path, backend ?? { type: 'auto' });
+  const path = sourcePath(source);
+  const model = await createBackend(source, backend ?? { type: 'auto' });
   const missing = [
     ...expected.inputs.filter((name) => !model.info.inputNames.includes(name)),
     ...expected.outputs.filter((name) => !model.info.outputNames.includes(name)),
