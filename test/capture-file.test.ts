@@ -8,16 +8,18 @@ import { sharedPath, skipUnlessShared } from './helpers/shared.js';
 const CLIP = ['media', 'tears_of_steel_10s_640x360.mp4'] as const;
 const skip = skipUnlessShared(...CLIP);
 
-test('fast playback reads all 240 frames of the clip as BGR Mats with seq 0..239, then ends', { skip }, async () => {
+test('fast playback reads all 240 frames of the clip as BGR Mats with seq 0..239 on the file clock, then ends', { skip }, async () => {
   const source = createSource({ type: 'opencv', file: sharedPath(...CLIP), playback: 'fast' });
   const statuses: string[] = [];
   source.on('status', (e: { status: string }) => statuses.push(e.status));
   await source.open();
   const seqs: number[] = [];
+  const stamps: number[] = [];
   let first: Frame | null = null;
   for (let frame = await source.read(); frame; frame = await source.read()) {
     first ??= frame;
     seqs.push(frame.seq);
+    stamps.push(frame.timestampMs);
   }
   await source.close();
   assert.equal(seqs.length, 240);
@@ -26,6 +28,8 @@ test('fast playback reads all 240 frames of the clip as BGR Mats with seq 0..239
   assert.deepEqual([first.width, first.height, first.channels], [640, 360, 3]);
   assert.deepEqual(statuses, ['opening', 'running', 'ended']);
   assert.equal(await source.read(), null, 'an ended file stays ended');
+  // Stamped on the file's clock (24 fps), however fast it was read: tracking and smoothing behave as at real time.
+  stamps.forEach((stamp, i) => assert.ok(Math.abs(stamp - stamps[0]! - (i * 1000) / 24) < 0.01, `frame ${i} at +${stamp - stamps[0]!} ms`));
 });
 
 test('realtime playback paces frames at the file rate (24 fps)', { skip }, async () => {

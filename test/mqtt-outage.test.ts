@@ -92,6 +92,7 @@ test('an outbox overflow during an outage drops the oldest waiting events, count
       fps: 0,
       frames: 0,
       dropped_frames: 0,
+      dropped_results: 0,
       faces: 0,
       source: { status: 'running', reconnects: 0 },
       latency_ms: {},

@@ -23,6 +23,7 @@ function sampleStats(): PipelineStats {
     fps: 12.5,
     frames: 25,
     dropped_frames: 2,
+    dropped_results: 0,
     faces: 1,
     source: { status: 'running', reconnects: 0 },
     latency_ms: { detect: { p50: 8, p95: 12, max: 15 } },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { emotionEventSchema } from '../src/sdk/events/index.js';
-import { EmotionTracker, FaceTracker, iou } from '../src/sdk/tracking/index.js';
+import { clampBox, clipBox, EmotionTracker, FaceTracker, iou } from '../src/sdk/tracking/index.js';
 import type { Box } from '../src/sdk/types.js';
 
 const FRAME_MS = 33;
@@ -148,5 +148,56 @@ describe('EmotionTracker life cycle', () => {
     assert.ok(events[1]!.frame_seq >= 40);
     assert.deepEqual(tracker.observe(90, at(90), [{ faceId: 999, probabilities: SAD }]), []);
   });
+
+  test('an end carries where the face was last detected, not where its motion carried it by the timeout', () => {
+    // A face leaving upwards at 12 px a frame: by the 500 ms timeout its prediction is ~180 px further, above the frame.
+    const tracker = new EmotionTracker({ minHits: 2, lostTimeoutMs: 500 });
+    const leaving = (f: number): Box => box(300, 200 - 12 * f);
+    const events = [];
+    let f = 0;
+    for (; f < 12; f++) events.push(...tracker.update(f, at(f), [{ box: leaving(f), score: 0.9, probabilities: NEUTRAL }]).events);
+    let predictedY = 0;
+    for (; f < 40; f++) {
+      const step = tracker.update(f, at(f), []);
+      if (step.tracks[0]) predictedY = step.tracks[0].box.y;
+      events.push(...step.events);
+    }
+    const end = events.find((e) => e.type === 'end');
+    assert.ok(end, events.map((e) => e.type).join(','));
+    assert.ok(predictedY < -100, `the prediction left the frame (y ${predictedY})`);
+    assert.deepEqual(end.box, leaving(11), 'the last detected box');
+  });
+
+  test('tracked faces say whether the last detection saw them and carry its landmarks along with the box', () => {
+    const tracker = new EmotionTracker({ minHits: 1 });
+    const eyes = (cx: number, cy: number) => [{ x: cx - 15, y: cy - 10 }, { x: cx + 15, y: cy - 12 }];
+    tracker.update(0, at(0), [{ box: box(100, 100), score: 0.9, landmarks: eyes(100, 100), probabilities: NEUTRAL }]);
+    tracker.update(1, at(1), [{ box: box(110, 100), score: 0.9, landmarks: eyes(110, 100), probabilities: NEUTRAL }]);
+    const [carried] = tracker.predict(2, at(2)).tracks;
+    assert.ok(carried?.visible);
+    assert.deepEqual(carried.box, box(120, 100));
+    assert.deepEqual(carried.landmarks, eyes(120, 100));
+    const [missed] = tracker.update(3, at(3), []).tracks;
+    assert.equal(missed?.visible, false);
+    // trackedFaces() is the same view, with the probabilities observe() fed in.
+    const HAPPY = Float32Array.from([0.02, 0.01, 0.02, 0.85, 0.03, 0.03, 0.04]);
+    tracker.observe(4, at(4), [{ faceId: missed!.faceId, probabilities: HAPPY }]);
+    const [observed] = tracker.trackedFaces(4, at(4));
+    assert.equal(observed?.state?.frame_seq, 4);
+    assert.ok(observed!.state!.probabilities.happy > 0.2, JSON.stringify(observed!.state!.probabilities));
+  });
 });
 
+describe('boxes and the frame', () => {
+  test('clipBox: the part inside the frame, or nothing', () => {
+    assert.deepEqual(clipBox({ x: -20, y: 300, width: 100, height: 100 }, 640, 360), { x: 0, y: 300, width: 80, height: 60 });
+    assert.equal(clipBox({ x: 663.5, y: 8.5, width: 124.5, height: 124.5 }, 640, 360), undefined);
+  });
+
+  test('clampBox: inside boxes unchanged, others limited to the frame and never empty', () => {
+    const inside = { x: 10, y: 20, width: 30, height: 40 };
+    assert.equal(clampBox(inside, 640, 360), inside);
+    assert.deepEqual(clampBox({ x: 530, y: -37, width: 125, height: 125 }, 640, 360), { x: 530, y: 0, width: 110, height: 88 });
+    assert.deepEqual(clampBox({ x: 663.5, y: 8.5, width: 124.5, height: 124.5 }, 640, 360), { x: 639, y: 8.5, width: 1, height: 124.5 });
+  });
+});

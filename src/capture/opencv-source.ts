@@ -23,7 +23,11 @@ export const opencvSourceSchema = z
     width: z.number().int().positive().optional(),
     height: z.number().int().positive().optional(),
     fps: z.number().positive().optional(),
-    /** Files only: `realtime` paces frames by the file's frame rate (or `fps`), `fast` reads as fast as decoding goes. */
+    /**
+     * Files only: `realtime` paces frames by the file's frame rate (or `fps`); `fast` reads as fast as decoding goes
+     * and stamps frames on the file's clock (first frame at the time of reading it, then 1/fps apart), so that
+     * tracking, smoothing and events behave as at real time whatever the speed.
+     */
     playback: z.enum(['realtime', 'fast']).default('realtime'),
     /** Files only: start again at the end instead of ending. */
     loop: z.boolean().default(false),
@@ -45,6 +49,8 @@ export class OpencvSource implements FrameSource {
   private clockStartMs = 0;
   private framesSinceStart = 0;
   private fileFps = 0;
+  /** Fast file playback: the time stamp of frame 0 (seq 0); frame n is stamped n/fps seconds later. */
+  private mediaEpochMs: number | undefined;
 
   constructor(private readonly config: OpencvSourceConfig) {
     this.live = config.file === undefined;
@@ -74,7 +80,7 @@ export class OpencvSource implements FrameSource {
     }
     if (mat.empty) return null;
     if (this.config.file !== undefined && this.config.playback === 'realtime') await this.pace();
-    return matToFrame(mat, this.seq++, Date.now());
+    return matToFrame(mat, this.seq, this.timestampOf(this.seq++));
   }
 
   async close(): Promise<void> {
@@ -115,6 +121,13 @@ export class OpencvSource implements FrameSource {
     } finally {
       this.pendingRead = null;
     }
+  }
+
+  /** Capture time, or for a file read as fast as possible its frame's time on the file's clock. */
+  private timestampOf(seq: number): number {
+    if (this.config.file === undefined || this.config.playback !== 'fast' || !(this.fileFps > 0)) return Date.now();
+    this.mediaEpochMs ??= Date.now() - (seq * 1000) / this.fileFps;
+    return this.mediaEpochMs + (seq * 1000) / this.fileFps;
   }
 
   /** Holds a file's frame until its presentation time, so a 24 fps file plays at 24 fps. */

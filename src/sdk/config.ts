@@ -28,6 +28,12 @@ export const pipelineConfigSchema = z
      * their motion and lost faces still end on time. 1 = every frame.
      */
     detectEvery: z.number().int().min(1).max(30).default(1),
+    /**
+     * Between detections, classify the tracked faces that are still visible at their predicted boxes on every Kth
+     * frame, so smoothed emotions and events follow at frame rate rather than at detection rate. 1 = every frame;
+     * 0 = classify only on detection frames. Detection frames always classify the faces they find.
+     */
+    classifyEvery: z.number().int().min(0).max(30).default(1),
     /** An .onnx or .tflite model with its manifest beside it. Default: the shipped student (models/index.json). */
     model: z.string().min(1).optional(),
     backend: backendConfigSchema.default({ type: 'auto' }),

@@ -7,12 +7,13 @@ import { createDetector } from './detectors/index.js';
 import { FerEdgeError } from './errors.js';
 import { FrameFeed } from './frame-feed.js';
 import { childLogger } from './log.js';
-import { DroppedFrames, FpsCounter, StageLatencies } from './metrics/index.js';
+import { FpsCounter, StageLatencies } from './metrics/index.js';
 import { createMqttPublisher, type MqttPublisher } from './mqtt/index.js';
 import { cropFaces } from './preprocess/crop-faces.js';
 import { releaseFrame } from './release-frame.js';
 import { ResultBuffer } from './result-buffer.js';
-import { EmotionTracker, type TrackedFace, type TrackerDetection } from './tracking/index.js';
+import { facesToClassify, withinFrame } from './tracking/frame-bounds.js';
+import { EmotionTracker, type TrackedFace, type TrackerDetection, type TrackerResult } from './tracking/index.js';
 import type { EmotionEvent, Face, FaceDetector, Frame, PipelineStats } from './types.js';
 
 const logger = childLogger('pipeline');
@@ -22,6 +23,9 @@ export interface PipelineResult {
   frame: { seq: number; timestampMs: number; width: number; height: number };
   /** True when the detector ran on this frame; otherwise tracks were carried by their motion. */
   detected: boolean;
+  /** True when the classifier ran on this frame: on the detector's faces, or between detections on the tracked ones. */
+  classified: boolean;
+  /** Boxes lie within the frame (a face leaving is clamped at the edge). */
   faces: TrackedFace[];
   /** The events this frame produced (often none: events fire on change only). */
   events: EmotionEvent[];
@@ -41,7 +45,10 @@ export interface PipelineEvents {
 export interface PipelineOptions {
   /** Stop after this many processed frames. */
   maxFrames?: number;
-  /** Results kept for a slow async-iterator consumer before the oldest are dropped. Events are never dropped. */
+  /**
+   * Results kept for a slow async-iterator consumer before the oldest are dropped (counted in stats.dropped_results).
+   * Events are never dropped.
+   */
   resultBufferSize?: number;
 }
 
@@ -49,12 +56,15 @@ export interface PipelineOptions {
  * Camera frames -> faces -> emotions -> tracked faces -> events, as an EventEmitter ('event', 'result', 'stats',
  * 'status', 'error', 'end') and as an async iterator of per-frame results. Capture runs ahead in its own loop and the
  * newest frame wins (stale frames are dropped and counted); MQTT publishing never blocks the frame loop.
+ * The detector runs on every `detectEvery`th frame; in between, tracks carry the faces and the classifier runs on
+ * the visible ones at their predicted boxes every `classifyEvery`th frame, so emotions follow at frame rate.
  */
 export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncIterable<PipelineResult> {
   private readonly tracker: EmotionTracker;
   private readonly latencies = new StageLatencies();
   private readonly fps = new FpsCounter();
-  private readonly dropped = new DroppedFrames();
+  /** Results dropped because an async-iterator consumer fell behind (frames themselves were processed). */
+  private droppedResults = 0;
   private readonly results: ResultBuffer<PipelineResult>;
   private readonly startedAt = Date.now();
   private feed: FrameFeed | undefined;
@@ -141,7 +151,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
       uptime_s: Math.round((Date.now() - this.startedAt) / 1000),
       fps: Math.round(this.fps.rate() * 10) / 10,
       frames: this.processed,
-      dropped_frames: (this.feed?.dropped ?? 0) + this.dropped.total,
+      dropped_frames: this.feed?.dropped ?? 0,
+      dropped_results: this.droppedResults,
       faces: this.faceCount,
       source: { status: this.source.status, reconnects: this.source.reconnects },
       latency_ms: this.latencies.summaries(),
@@ -183,29 +194,17 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
   private async processFrame(frame: Frame): Promise<void> {
     const start = performance.now();
     const latencyMs: Record<string, number> = {};
-    const detect = this.processed % this.config.detectEvery === 0;
-    let tracked;
-    if (detect) {
-      let mark = performance.now();
-      const faces = await this.detector.detect(frame);
-      latencyMs.detect = this.latencies.since('detect', mark);
-      mark = performance.now();
-      const probabilities = await this.classify(frame, faces);
-      latencyMs.classify = this.latencies.since('classify', mark);
-      mark = performance.now();
-      const detections: TrackerDetection[] = faces.map((face, i) => ({
-        box: face.box,
-        score: face.score,
-        ...(face.landmarks ? { landmarks: face.landmarks } : {}),
-        ...(probabilities[i] ? { probabilities: probabilities[i] } : {}),
-      }));
-      tracked = this.tracker.update(frame.seq, frame.timestampMs, detections);
-      latencyMs.track = this.latencies.since('track', mark);
-    } else {
-      const mark = performance.now();
-      tracked = this.tracker.predict(frame.seq, frame.timestampMs);
-      latencyMs.track = this.latencies.since('track', mark);
-    }
+    // Frames since the last detection frame (0 on a detection frame).
+    const sinceDetection = this.processed % this.config.detectEvery;
+    const detect = sinceDetection === 0;
+    const classifyEvery = this.config.classifyEvery;
+    const tracked = withinFrame(
+      detect
+        ? await this.detectFaces(frame, latencyMs)
+        : await this.carryFaces(frame, classifyEvery > 0 && sinceDetection % classifyEvery === 0, latencyMs),
+      frame.width,
+      frame.height,
+    );
     latencyMs.total = this.latencies.since('total', start);
     this.processed++;
     this.fps.tick();
@@ -217,12 +216,58 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
     const result: PipelineResult = {
       frame: { seq: frame.seq, timestampMs: frame.timestampMs, width: frame.width, height: frame.height },
       detected: detect,
+      classified: latencyMs.classify !== undefined,
       faces: tracked.tracks,
       events: tracked.events,
       latencyMs,
     };
-    if (this.results.push(result)) this.dropped.record('result-buffer');
+    if (this.results.push(result)) this.droppedResults++;
     this.emit('result', result);
+  }
+
+  /** A detection frame: detect, classify every face found, update the tracks. */
+  private async detectFaces(frame: Frame, latencyMs: Record<string, number>): Promise<TrackerResult> {
+    let mark = performance.now();
+    const faces = await this.detector.detect(frame);
+    latencyMs.detect = this.latencies.since('detect', mark);
+    mark = performance.now();
+    const probabilities = await this.classify(frame, faces);
+    latencyMs.classify = this.latencies.since('classify', mark);
+    mark = performance.now();
+    const detections: TrackerDetection[] = faces.map((face, i) => ({
+      box: face.box,
+      score: face.score,
+      ...(face.landmarks ? { landmarks: face.landmarks } : {}),
+      ...(probabilities[i] ? { probabilities: probabilities[i] } : {}),
+    }));
+    const tracked = this.tracker.update(frame.seq, frame.timestampMs, detections);
+    latencyMs.track = this.latencies.since('track', mark);
+    return tracked;
+  }
+
+  /**
+   * A frame without detection: the tracks move by their motion and, when `classify`, the visible faces are
+   * classified at their predicted boxes (clipped to the frame) and their probabilities fed to the tracker.
+   */
+  private async carryFaces(frame: Frame, classify: boolean, latencyMs: Record<string, number>): Promise<TrackerResult> {
+    let mark = performance.now();
+    const predicted = this.tracker.predict(frame.seq, frame.timestampMs);
+    let trackMs = performance.now() - mark;
+    const faces = classify ? facesToClassify(predicted.tracks, frame.width, frame.height) : [];
+    let tracked = predicted;
+    if (faces.length > 0) {
+      mark = performance.now();
+      const probabilities = await this.classify(frame, faces.map(({ face }) => face));
+      latencyMs.classify = this.latencies.since('classify', mark);
+      mark = performance.now();
+      const observations = faces.flatMap(({ faceId }, i) => (probabilities[i] ? [{ faceId, probabilities: probabilities[i] }] : []));
+      const events = this.tracker.observe(frame.seq, frame.timestampMs, observations);
+      tracked = { tracks: this.tracker.trackedFaces(frame.seq, frame.timestampMs), events: [...predicted.events, ...events] };
+      trackMs += performance.now() - mark;
+    }
+    this.latencies.record('track', trackMs);
+    latencyMs.track = trackMs;
+    return tracked;
   }
 
   private async classify(frame: Frame, faces: Face[]): Promise<Float32Array[]> {

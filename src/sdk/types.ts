@@ -23,7 +23,10 @@ export interface Frame {
   channels: number;
   /** Monotonic sequence number assigned by the source, starting at 0. */
   seq: number;
-  /** Capture time, milliseconds since the Unix epoch. */
+  /**
+   * Capture time, milliseconds since the Unix epoch; for a file read as fast as possible (`playback: fast`), the
+   * frame's time on the file's clock counted from when reading began.
+   */
   timestampMs: number;
 }
 
@@ -114,8 +117,16 @@ export interface PipelineStats {
   ts: number;
   uptime_s: number;
   fps: number;
+  /** Frames processed. */
   frames: number;
+  /**
+   * Frames captured but never processed: a newer frame replaced them while the pipeline was busy
+   * (cameras, streams and files played in real time; a file read as fast as possible drops none).
+   */
   dropped_frames: number;
+  /** Per-frame results dropped because an async-iterator consumer fell behind; their frames were processed. */
+  dropped_results: number;
+  /** Confirmed faces on the last processed frame. */
   faces: number;
   source: { status: 'opening' | 'running' | 'reconnecting' | 'ended'; reconnects: number };
   /** Per-stage latency in milliseconds: capture, detect, classify, track, total. */

@@ -38,6 +38,7 @@ function buildConfig(options: RunOptions): Record<string, unknown> {
   if (options.model) config.model = options.model;
   if (options.detector) config.detector = { type: options.detector };
   if (options.detectEvery) config.detectEvery = options.detectEvery;
+  if (options.classifyEvery !== undefined) config.classifyEvery = options.classifyEvery;
   if (options.deviceId) config.deviceId = options.deviceId;
   if (options.healthFile) config.health = { ...((config.health as object | undefined) ?? {}), file: options.healthFile };
   if (!options.mqtt) config.mqtt = false;

@@ -10,6 +10,7 @@ export interface RunOptions {
   model?: string;
   detector?: string;
   detectEvery?: number;
+  classifyEvery?: number;
   deviceId?: string;
   playback?: 'realtime' | 'fast';
   loop?: boolean;
@@ -31,6 +32,7 @@ export function registerRun(program: Command): void {
     .option('-m, --model <file>', 'emotion model (.onnx or .tflite with its manifest); default: the shipped student')
     .option('-d, --detector <type>', 'face detector: blazeface, yunet, ultraface, haar (model-file detectors need --config)')
     .option('--detect-every <n>', 'run the detector on every Nth frame; tracking carries faces in between', positiveInt('--detect-every', 1))
+    .option('--classify-every <n>', 'between detections, classify the tracked faces on every Nth frame (default 1; 0 = only on detection frames)', positiveInt('--classify-every', 0))
     .option('--device-id <id>', 'device id in MQTT topics (default: host name)')
     .option('--playback <mode>', 'video files: realtime or fast')
     .option('--loop', 'video files and image folders: start again at the end')

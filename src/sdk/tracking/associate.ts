@@ -23,29 +23,36 @@ export interface Association {
  * practice and stays trivially cheap.
  */
 export function associate(predicted: Box[], detections: Box[], config: AssociationConfig): Association {
-  const pairs: { track: number; detection: number; cost: number }[] = [];
+  const pairs: { a: number; b: number; cost: number }[] = [];
   predicted.forEach((trackBox, track) => {
     detections.forEach((detectionBox, detection) => {
       const overlap = iou(trackBox, detectionBox);
       const distance = centreDistance(trackBox, detectionBox);
       if (overlap < config.minIou && distance > config.maxCentreDistance) return;
-      pairs.push({ track, detection, cost: 1 - overlap + config.distanceWeight * distance });
+      pairs.push({ a: track, b: detection, cost: 1 - overlap + config.distanceWeight * distance });
     });
   });
-  pairs.sort((a, b) => a.cost - b.cost);
-
-  const usedTracks = new Set<number>();
-  const usedDetections = new Set<number>();
-  const matches: [number, number][] = [];
-  for (const { track, detection } of pairs) {
-    if (usedTracks.has(track) || usedDetections.has(detection)) continue;
-    usedTracks.add(track);
-    usedDetections.add(detection);
-    matches.push([track, detection]);
-  }
+  const matches = greedyAssignment(pairs);
+  const usedTracks = new Set(matches.map(([track]) => track));
+  const usedDetections = new Set(matches.map(([, detection]) => detection));
   return {
     matches,
     unmatchedTracks: predicted.map((_, i) => i).filter((i) => !usedTracks.has(i)),
     unmatchedDetections: detections.map((_, i) => i).filter((i) => !usedDetections.has(i)),
   };
+}
+
+/** One-to-one matching of admissible [a, b] pairs, the cheapest first; returns the [a, b] pairs taken. */
+export function greedyAssignment(pairs: { a: number; b: number; cost: number }[]): [number, number][] {
+  const sorted = [...pairs].sort((p, q) => p.cost - q.cost);
+  const usedA = new Set<number>();
+  const usedB = new Set<number>();
+  const matches: [number, number][] = [];
+  for (const { a, b } of sorted) {
+    if (usedA.has(a) || usedB.has(b)) continue;
+    usedA.add(a);
+    usedB.add(b);
+    matches.push([a, b]);
+  }
+  return matches;
 }

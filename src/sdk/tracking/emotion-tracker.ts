@@ -4,6 +4,7 @@ import { DominantEmotion, hysteresisConfigSchema } from '../events/dominant-emot
 import type { FaceState } from '../events/event-schema.js';
 import { ProbabilitySmoother, smoothingConfigSchema } from '../events/probability-smoother.js';
 import type { Box, EmotionEvent, Point } from '../types.js';
+import { boxCentre } from './box-geometry.js';
 import { FaceTracker, faceTrackerConfigSchema, type TrackStep } from './face-tracker.js';
 import type { Track } from './track.js';
 
@@ -27,8 +28,13 @@ export interface TrackerDetection {
 
 export interface TrackedFace {
   faceId: number;
+  /** The detected box on a frame where the detector matched the face, else where its motion model puts it. */
   box: Box;
   confirmed: boolean;
+  /** Matched on the last detection frame; false while the face coasts through a detection gap. */
+  visible: boolean;
+  /** The landmarks of the face's last matched detection, moved along with its box (when the detector gives them). */
+  landmarks?: Point[];
   /** Index into this call's detections when one was matched to the face on this frame. */
   detectionIndex?: number;
   /** The face's emotion state, once it is confirmed and has been classified. */
@@ -47,6 +53,8 @@ interface FaceEmotion {
   /** 'new' has been emitted (so an 'end' is owed). */
   announced: boolean;
   visible: boolean;
+  /** Landmarks of the last matched detection, relative to its box centre. */
+  landmarkOffsets: Point[] | undefined;
   frameSeq: number;
   timestampMs: number;
 }
@@ -74,7 +82,9 @@ export class EmotionTracker {
       const detectionIndex = step.matched.get(track.id);
       const emotion = this.emotionOf(track);
       emotion.visible = detectionIndex !== undefined;
-      const probabilities = detectionIndex === undefined ? undefined : detections[detectionIndex]?.probabilities;
+      const detection = detectionIndex === undefined ? undefined : detections[detectionIndex];
+      if (detection) emotion.landmarkOffsets = landmarkOffsets(detection);
+      const probabilities = detection?.probabilities;
       events.push(...this.ingest(track, emotion, probabilities, frameSeq, timestampMs));
     }
     events.push(...this.endEvents(step, frameSeq, timestampMs));
@@ -83,7 +93,7 @@ export class EmotionTracker {
 
   /**
    * Probabilities for faces classified on a frame without detection (crops cut at the boxes `predict` returned).
-   * Returns the events they cause.
+   * Returns the events they cause; `trackedFaces()` then gives the faces' states with these probabilities in.
    */
   observe(frameSeq: number, timestampMs: number, observations: { faceId: number; probabilities: Float32Array }[]): EmotionEvent[] {
     const events: EmotionEvent[] = [];
@@ -99,6 +109,11 @@ export class EmotionTracker {
     const step = this.faces.predict(timestampMs);
     const events = this.endEvents(step, frameSeq, timestampMs);
     return { tracks: this.view(step, frameSeq, timestampMs), events };
+  }
+
+  /** Every live face as it stands now, e.g. after `observe` (no detection indexes: those belong to `update`). */
+  trackedFaces(frameSeq: number, timestampMs: number): TrackedFace[] {
+    return this.view({ tracks: [...this.faces.liveTracks], matched: new Map(), confirmed: [], ended: [] }, frameSeq, timestampMs);
   }
 
   /** Ends every face, e.g. when the source stops: the `end` events owed. */
@@ -141,6 +156,7 @@ export class EmotionTracker {
         dominant: new DominantEmotion(this.config.hysteresis),
         announced: false,
         visible: true,
+        landmarkOffsets: undefined,
         frameSeq: 0,
         timestampMs: 0,
       };
@@ -149,12 +165,13 @@ export class EmotionTracker {
     return emotion;
   }
 
-  private snapshot(track: Track, frameSeq: number, timestampMs: number): EmotionSnapshot | undefined {
+  /** `box`: the track's current box unless told otherwise (an `end` gives where the face was last seen). */
+  private snapshot(track: Track, frameSeq: number, timestampMs: number, box: Box = track.box): EmotionSnapshot | undefined {
     const emotion = this.emotions.get(track.id);
     const probabilities = emotion?.smoother.current;
     const dominant = emotion?.dominant.index;
     if (!probabilities || dominant === undefined) return undefined;
-    return { faceId: track.id, probabilities, dominant, box: track.box, frameSeq, timestampMs };
+    return { faceId: track.id, probabilities, dominant, box, frameSeq, timestampMs };
   }
 
   private stateOf(track: Track, frameSeq?: number, timestampMs?: number): FaceState | undefined {
@@ -168,7 +185,8 @@ export class EmotionTracker {
     const events: EmotionEvent[] = [];
     for (const track of step.ended) {
       const emotion = this.emotions.get(track.id);
-      const snapshot = this.snapshot(track, frameSeq, timestampMs);
+      // Where the face was last seen, not where its motion would have carried it by the timeout (often off-frame).
+      const snapshot = this.snapshot(track, frameSeq, timestampMs, track.lastSeenBox);
       if (emotion?.announced && snapshot) events.push(buildEmotionEvent('end', snapshot));
     }
     // Forget every face the tracker no longer has (ended, or tentative and dropped).
@@ -180,14 +198,24 @@ export class EmotionTracker {
   private view(step: TrackStep, frameSeq: number, timestampMs: number): TrackedFace[] {
     return step.tracks.map((track) => {
       const detectionIndex = step.matched.get(track.id);
+      const emotion = this.emotions.get(track.id);
       const state = track.confirmed ? this.stateOf(track, frameSeq, timestampMs) : undefined;
+      const centre = boxCentre(track.box);
       return {
         faceId: track.id,
         box: { ...track.box },
         confirmed: track.confirmed,
+        visible: emotion?.visible ?? true,
+        ...(emotion?.landmarkOffsets ? { landmarks: emotion.landmarkOffsets.map((offset) => ({ x: centre.x + offset.x, y: centre.y + offset.y })) } : {}),
         ...(detectionIndex === undefined ? {} : { detectionIndex }),
         ...(state ? { state } : {}),
       };
     });
   }
+}
+
+function landmarkOffsets(detection: TrackerDetection): Point[] | undefined {
+  if (!detection.landmarks) return undefined;
+  const centre = boxCentre(detection.box);
+  return detection.landmarks.map((point) => ({ x: point.x - centre.x, y: point.y - centre.y }));
 }

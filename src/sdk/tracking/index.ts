@@ -9,4 +9,5 @@ export {
   type TrackerResult,
 } from './emotion-tracker.js';
 export { Track } from './track.js';
-export { iou, centreDistance, boxCentre } from './box-geometry.js';
+export { iou, centreDistance, boxCentre, clipBox, clampBox } from './box-geometry.js';
+export { greedyAssignment } from './associate.js';

@@ -14,7 +14,7 @@ export class Track {
   confirmed = false;
   box: Box;
   lastSeenMs: number;
-  private lastSeenBox: Box;
+  private seenBox: Box;
   private velocity: Point | undefined;
 
   constructor(
@@ -23,23 +23,28 @@ export class Track {
     readonly firstSeenMs: number,
   ) {
     this.box = box;
-    this.lastSeenBox = box;
+    this.seenBox = box;
     this.lastSeenMs = firstSeenMs;
+  }
+
+  /** The box of the last matched detection: where the face was last seen. */
+  get lastSeenBox(): Box {
+    return this.seenBox;
   }
 
   /** Where the constant-velocity model puts the box at `timestampMs`. */
   predict(timestampMs: number): Box {
-    if (!this.velocity) return this.lastSeenBox;
+    if (!this.velocity) return this.seenBox;
     const dt = timestampMs - this.lastSeenMs;
-    const centre = boxCentre(this.lastSeenBox);
-    return boxAtCentre({ x: centre.x + this.velocity.x * dt, y: centre.y + this.velocity.y * dt }, this.lastSeenBox.width, this.lastSeenBox.height);
+    const centre = boxCentre(this.seenBox);
+    return boxAtCentre({ x: centre.x + this.velocity.x * dt, y: centre.y + this.velocity.y * dt }, this.seenBox.width, this.seenBox.height);
   }
 
   /** A matched detection. */
   observe(box: Box, timestampMs: number): void {
     const dt = timestampMs - this.lastSeenMs;
     if (dt > 0) {
-      const from = boxCentre(this.lastSeenBox);
+      const from = boxCentre(this.seenBox);
       const to = boxCentre(box);
       const measured = { x: (to.x - from.x) / dt, y: (to.y - from.y) / dt };
       this.velocity = this.velocity
@@ -47,7 +52,7 @@ export class Track {
         : measured;
     }
     this.box = box;
-    this.lastSeenBox = box;
+    this.seenBox = box;
     this.lastSeenMs = timestampMs;
     this.hits += 1;
   }

@@ -1,0 +1,253 @@
+/**
+ * Does detection every Nth frame keep the events accurate? The SDK pipeline (createPipeline, MQTT off, the default
+ * detector and model) on the Tears of Steel clip read as fast as it decodes, with detection on every frame as the
+ * reference and every 2nd/3rd/5th/10th frame with the tracked faces classified in between (classifyEvery 1) and
+ * without (classifyEvery 0). Figures only, no pass/fail:
+ *
+ * - frames/s end to end, and as a share of decoding the clip alone (same OpenCV source, nothing else);
+ * - face presence: per frame, the confirmed faces seen by the last detection (not those coasting after a miss, whose
+ *   boxes are guesses in both runs) matched to the reference's by IoU >= 0.5 (greedy, best first):
+ *   recall = matched / reference faces, precision = matched / faces reported;
+ * - emotion agreement over the matched faces: the smoothed top emotion (argmax of the smoothed probabilities) and the
+ *   dominant emotion after hysteresis (what events report) equal to the reference's;
+ * - events (new/update/end), and the reference's events matched by one of the same type on the same face (IoU >= 0.3)
+ *   within half a second of video; label agreement = matched pairs with the same emotion.
+ *
+ * Fast playback stamps frames on the file's clock, so smoothing, hysteresis and time-outs see the same times in every
+ * run whatever its speed, and every repetition gives the same results; only frames/s depends on the machine: each
+ * configuration runs --repeat times (decoding alone before each) and the best frames/s of each is reported.
+ *
+ *   node --import tsx bench/event-agreement.ts [--video clip.mp4] [--every 2,3,5,10] [--classify-every 1,0] [--repeat 2]
+ *                                              [--model m.onnx] [--json]
+ */
+import { parseArgs } from 'node:util';
+import { createSource } from '../src/capture/index.js';
+import { createPipeline } from '../src/sdk/pipeline.js';
+import { greedyAssignment, iou } from '../src/sdk/tracking/index.js';
+import { EMOTION_LABELS, type Box, type EmotionEvent } from '../src/sdk/types.js';
+import { sharedPath } from '../test/helpers/shared.js';
+
+const { values: args } = parseArgs({
+  options: {
+    video: { type: 'string', default: sharedPath('media', 'tears_of_steel_10s_640x360.mp4') },
+    every: { type: 'string', default: '2,3,5,10' },
+    'classify-every': { type: 'string', default: '1,0' },
+    repeat: { type: 'string', default: '2' },
+    model: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+const FACE_IOU = 0.5;
+const EVENT_IOU = 0.3;
+const EVENT_WINDOW_S = 0.5;
+
+interface FrameFace {
+  box: Box;
+  /** argmax of the smoothed probabilities; undefined before the face was first classified. */
+  top?: string;
+  /** The dominant emotion after hysteresis. */
+  dominant?: string;
+}
+
+interface Run {
+  /** The emotion model's name and file format, from its manifest. */
+  model: string;
+  detectEvery: number;
+  classifyEvery: number;
+  frames: FrameFace[][];
+  events: EmotionEvent[];
+  seconds: number;
+  fps: number;
+  detectedFrames: number;
+  classifiedFrames: number;
+  /** The file's frame rate, from the frames' time stamps (fast playback stamps them on the file's clock). */
+  videoFps: number;
+}
+
+async function runPipeline(detectEvery: number, classifyEvery: number): Promise<Run> {
+  const pipeline = await createPipeline({
+    source: { type: 'opencv', file: args.video, playback: 'fast' },
+    ...(args.model ? { model: args.model } : {}),
+    detectEvery,
+    classifyEvery,
+    mqtt: false,
+    statsIntervalSec: 3600,
+  });
+  const frames: FrameFace[][] = [];
+  const events: EmotionEvent[] = [];
+  let detectedFrames = 0;
+  let classifiedFrames = 0;
+  const stamps: number[] = [];
+  pipeline.on('event', (event) => events.push(event));
+  pipeline.on('result', (result) => {
+    if (result.detected) detectedFrames++;
+    if (result.classified) classifiedFrames++;
+    stamps.push(result.frame.timestampMs);
+    frames[result.frame.seq] = result.faces
+      .filter((face) => face.confirmed && face.visible)
+      .map((face) => {
+        const probabilities = face.state && EMOTION_LABELS.map((label) => face.state!.probabilities[label]);
+        return {
+          box: face.box,
+          ...(probabilities ? { top: EMOTION_LABELS[probabilities.indexOf(Math.max(...probabilities))]! } : {}),
+          ...(face.state ? { dominant: face.state.emotion } : {}),
+        };
+      });
+  });
+  const start = performance.now();
+  await pipeline.run();
+  const seconds = (performance.now() - start) / 1000;
+  const videoFps = stamps.length > 1 ? ((stamps.length - 1) * 1000) / (stamps.at(-1)! - stamps[0]!) : Number.NaN;
+  const { name, format, precision } = pipeline.classifier.manifest;
+  return { model: `${name} (${precision} ${format})`, detectEvery, classifyEvery, frames, events, seconds, fps: frames.length / seconds, detectedFrames, classifiedFrames, videoFps };
+}
+
+/** Frames/s of reading the clip alone through the same source the pipeline uses (fast playback). */
+async function decodeOnlyFps(): Promise<number> {
+  const source = createSource({ type: 'opencv', file: args.video, playback: 'fast' });
+  await source.open();
+  const start = performance.now();
+  let frames = 0;
+  for (let frame = await source.read(); frame; frame = await source.read()) {
+    frames++;
+    (frame.data as { release?: () => void }).release?.();
+  }
+  const seconds = (performance.now() - start) / 1000;
+  await source.close();
+  return frames / seconds;
+}
+
+/** One-to-one matching by a score (the highest first) at or above `minimum`: [a index, b index] pairs. */
+function greedyMatch<A, B>(a: A[], b: B[], score: (x: A, y: B) => number, minimum: number): [number, number][] {
+  const pairs: { a: number; b: number; cost: number }[] = [];
+  a.forEach((x, i) =>
+    b.forEach((y, j) => {
+      const s = score(x, y);
+      if (s >= minimum) pairs.push({ a: i, b: j, cost: -s });
+    }),
+  );
+  return greedyAssignment(pairs);
+}
+
+interface Agreement {
+  faceRecall: number;
+  facePrecision: number;
+  /** Matched faces classified in both runs, and the shares of them with the same top / dominant emotion. */
+  comparedFaces: number;
+  topAgreement: number;
+  dominantAgreement: number;
+  eventsMatched: number;
+  eventLabelAgreement: number;
+}
+
+function compare(reference: Run, run: Run): Agreement {
+  // Faces per frame in each run, matched ones, matched ones classified in both, and those with the same emotions.
+  const n = { reference: 0, run: 0, matched: 0, compared: 0, sameTop: 0, sameDominant: 0 };
+  reference.frames.forEach((expected, seq) => {
+    const actual = run.frames[seq] ?? [];
+    n.reference += expected.length;
+    n.run += actual.length;
+    for (const [i, j] of greedyMatch(expected, actual, (x, y) => iou(x.box, y.box), FACE_IOU)) {
+      n.matched++;
+      const x = expected[i]!;
+      const y = actual[j]!;
+      if (!x.top || !y.top) continue;
+      n.compared++;
+      if (x.top === y.top) n.sameTop++;
+      if (x.dominant === y.dominant) n.sameDominant++;
+    }
+  });
+  const window = EVENT_WINDOW_S * reference.videoFps;
+  const eventScore = (x: EmotionEvent, y: EmotionEvent): number => {
+    const distance = Math.abs(x.frame_seq - y.frame_seq);
+    if (x.type !== y.type || distance > window || iou(x.box, y.box) < EVENT_IOU) return -1;
+    return 1 - distance / (window + 1);
+  };
+  const eventPairs = greedyMatch(reference.events, run.events, eventScore, 0);
+  const sameLabel = eventPairs.filter(([i, j]) => reference.events[i]!.emotion === run.events[j]!.emotion).length;
+  return {
+    faceRecall: n.reference === 0 ? 1 : n.matched / n.reference,
+    facePrecision: n.run === 0 ? 1 : n.matched / n.run,
+    comparedFaces: n.compared,
+    topAgreement: n.compared === 0 ? Number.NaN : n.sameTop / n.compared,
+    dominantAgreement: n.compared === 0 ? Number.NaN : n.sameDominant / n.compared,
+    eventsMatched: reference.events.length === 0 ? 1 : eventPairs.length / reference.events.length,
+    eventLabelAgreement: eventPairs.length === 0 ? Number.NaN : sameLabel / eventPairs.length,
+  };
+}
+
+function eventCounts(events: EmotionEvent[]): string {
+  const count = (type: string): number => events.filter((e) => e.type === type).length;
+  return `${events.length} (${count('new')}/${count('update')}/${count('end')})`;
+}
+
+const percent = (x: number): string => (Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+
+let decodeFps = 0;
+/** The configuration run --repeat times: the first run's results with the best frames/s of all. */
+async function measure(detectEvery: number, classifyEvery: number): Promise<Run> {
+  let best: Run | undefined;
+  for (let i = 0; i < Math.max(1, Number(args.repeat)); i++) {
+    decodeFps = Math.max(decodeFps, await decodeOnlyFps());
+    const run = await runPipeline(detectEvery, classifyEvery);
+    if (!best) best = run;
+    else if (run.fps > best.fps) best = { ...best, fps: run.fps, seconds: run.seconds };
+  }
+  return best!;
+}
+
+const reference = await measure(1, 1);
+const rows: { run: Run; agreement?: Agreement }[] = [{ run: reference }];
+for (const every of args.every.split(',').map(Number)) {
+  for (const classifyEvery of args['classify-every'].split(',').map(Number)) {
+    const run = await measure(every, classifyEvery);
+    rows.push({ run, agreement: compare(reference, run) });
+  }
+}
+
+if (args.json) {
+  const report = {
+    video: args.video,
+    model: reference.model,
+    modelFile: args.model ?? 'default (models/index.json)',
+    decodeOnlyFps: decodeFps,
+    runs: rows.map(({ run, agreement }) => ({
+      detectEvery: run.detectEvery,
+      classifyEvery: run.classifyEvery,
+      frames: run.frames.length,
+      seconds: run.seconds,
+      fps: run.fps,
+      detectedFrames: run.detectedFrames,
+      classifiedFrames: run.classifiedFrames,
+      events: run.events.map(({ type, face_id, emotion, frame_seq, box }) => ({ type, face_id, emotion, frame_seq, box })),
+      ...(agreement ? { agreement } : {}),
+    })),
+  };
+  process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+} else {
+  const lines = [
+    `${reference.frames.length} frames of ${args.video}; model ${reference.model}; decode only: ${decodeFps.toFixed(0)} frames/s (best of ${rows.length * Number(args.repeat)}); ` +
+      `frames/s: best of ${args.repeat}; reference: detection and classification on every frame`,
+    '',
+    '| detect every | classify between | frames/s | % of decode | classified frames | face recall | face precision | top emotion agrees | dominant agrees | events (new/update/end) | ref. events matched | event label agrees |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(({ run, agreement }) =>
+      [
+        run.detectEvery,
+        run.detectEvery === 1 ? '(reference)' : run.classifyEvery === 0 ? 'no' : run.classifyEvery === 1 ? 'every frame' : `every ${run.classifyEvery} frames`,
+        run.fps.toFixed(0),
+        percent(run.fps / decodeFps),
+        run.classifiedFrames,
+        agreement ? percent(agreement.faceRecall) : '',
+        agreement ? percent(agreement.facePrecision) : '',
+        agreement ? `${percent(agreement.topAgreement)} of ${agreement.comparedFaces}` : '',
+        agreement ? percent(agreement.dominantAgreement) : '',
+        eventCounts(run.events),
+        agreement ? percent(agreement.eventsMatched) : '',
+        agreement ? percent(agreement.eventLabelAgreement) : '',
+      ].join(' | '),
+    ).map((row) => `| ${row} |`),
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
