@@ -92,6 +92,20 @@ test('SIGTERM stops capture, ends every face, publishes offline and exits 0', { 
   assert.deepEqual(ended, opened);
 });
 
+test('--help and usage errors load no runtime (OpenCV, ONNX Runtime, TFLite, SSH): commands load their actions on use', () => {
+  const heavy = /opencv|onnxruntime|tfjs|tflite|ssh2|protobufjs|onnx-proto/;
+  for (const [args, exitCode] of [[['--help'], 0], [['run', '--help'], 0], [['eval', '--bogus'], 2], [['quantize'], 2], [['nope'], 2]] as const) {
+    const result = spawnSync(process.execPath, ['--require', join(repoRoot, 'test/helpers/loaded-modules.cjs'), ...CLI, ...args], { cwd: repoRoot, encoding: 'utf8', env, timeout: 60_000 });
+    assert.equal(result.status, exitCode, `${args.join(' ')}: ${result.stderr}`);
+    const line = result.stderr.split('\n').find((l) => l.startsWith('loaded-packages: '));
+    assert.ok(line, result.stderr);
+    const loaded = JSON.parse(line.slice('loaded-packages: '.length)) as string[];
+    assert.deepEqual(loaded.filter((name) => heavy.test(name)), [], `${args.join(' ')} loaded ${loaded.join(', ')}`);
+  }
+  const help = runCli(['run', '--help']);
+  assert.match(help.stdout, /--classify-every <n>/);
+});
+
 test('a config with a wrong field exits 2 with one line naming the field', () => {
   const config = join(dir, 'bad.yaml');
   writeFileSync(config, 'source:\n  type: opencv\n  file: clip.mp4\ndetector:\n  type: sonar\n');

@@ -8,6 +8,7 @@ import type { ModelManifest } from '../sdk/model/manifest-types.js';
 import type { InputBatch } from './calibrate/collect.js';
 import { calibratedTensors, calibrateRanges, calibrationMethod, type CalibrationMethodName } from './calibrate/index.js';
 import { preprocessSamples, readSamples, type ImageSet } from './dataset.js';
+import { DEFAULTS } from './defaults.js';
 import { convertToFp16 } from './fp16.js';
 import type { Model } from './onnx/graph.js';
 import { cloneModel, encodeModel, readModel } from './onnx/proto.js';
@@ -53,7 +54,7 @@ export interface QuantizeResult {
   report: QuantizeReport;
 }
 
-export const DEFAULTS = { calibCount: 300, method: 'percentile' as CalibrationMethodName, percentile: 99.99, formats: ['onnx-int8', 'tflite-int8', 'onnx-fp16'] as OutputFormat[] };
+export { DEFAULTS };
 const CALIBRATION_BATCH = 16;
 /** Val images the per-layer sensitivity analysis runs on. */
 const SENSITIVITY_IMAGES = 64;

@@ -1,14 +1,7 @@
-import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { benchText } from '../../bench/report-text.js';
-import { runBench, type BenchModel } from '../../bench/run-bench.js';
-import { addBackendFlags, addModelFlags, backendFromFlags, modelSpecFromFlags, parseNumber, positiveInteger, type ModelFlags } from '../../eval/model-flags.js';
-import { ConfigError } from '../../sdk/errors.js';
-import { log } from '../../sdk/log.js';
-import { defaultModelPath } from '../../sdk/model/default-model.js';
-import type { DetectorConfigInput } from '../../sdk/detectors/index.js';
+import { addBackendFlags, addModelFlags, type ModelFlags } from '../../eval/model-flags.js';
 
-interface BenchFlags extends ModelFlags {
+export interface BenchFlags extends ModelFlags {
   model?: string[];
   compare?: string[];
   data?: string;
@@ -24,14 +17,7 @@ interface BenchFlags extends ModelFlags {
   json?: boolean;
 }
 
-const DETECTOR_TYPES = ['blazeface', 'yunet', 'ultraface', 'haar'];
-
-/** `blazeface`, `haar`, or `yunet=<model.onnx>` / `ultraface=<model.onnx>`. */
-function parseDetectorFlag(value: string): DetectorConfigInput {
-  const [type = '', model] = value.split('=', 2);
-  if (!DETECTOR_TYPES.includes(type)) throw new ConfigError(`--detector ${value}: type must be one of ${DETECTOR_TYPES.join(', ')}`);
-  return (model ? { type, model } : { type }) as DetectorConfigInput;
-}
+export const DETECTOR_TYPES = ['blazeface', 'yunet', 'ultraface', 'haar'];
 
 export function registerBench(program: Command): void {
   const command = program
@@ -53,38 +39,7 @@ export function registerBench(program: Command): void {
   addModelFlags(command, 'peer');
   addBackendFlags(command);
   command.action(async (flags: BenchFlags) => {
-    if (!flags.data && !flags.video) throw new ConfigError('nothing to measure: give --data (classification) and/or --video (detection, end to end)');
-    const backend = backendFromFlags(flags);
-    const ours = flags.model ?? [defaultModelPath(flags.backend === 'tflite' ? 'tflite' : 'onnx')];
-    const models: BenchModel[] = [
-      ...ours.map((path) => ({ label: basename(path), spec: { model: path }, backend })),
-      ...(flags.compare ?? []).map((path) => ({
-        label: basename(path),
-        spec: modelSpecFromFlags(path, flags as unknown as Record<string, unknown>, 'peer'),
-        backend,
-      })),
-    ];
-    const batchSizes = flags.batch.split(',').map((b) => parseNumber(b, '--batch', positiveInteger)!);
-    const detectors = flags.detector.map(parseDetectorFlag);
-    const maxFrames = parseNumber(flags.maxFrames, '--max-frames', positiveInteger);
-    const report = await runBench({
-      models,
-      ...(flags.data ? { faces: { path: flags.data, perClass: parseNumber(flags.perClass, '--per-class', positiveInteger)! } } : {}),
-      ...(flags.video ? { video: flags.video } : {}),
-      detectors,
-      batchSizes,
-      repeat: {
-        runs: parseNumber(flags.runs, '--runs', positiveInteger)!,
-        iterations: parseNumber(flags.iterations, '--iterations', positiveInteger)!,
-        warmup: parseNumber(flags.warmup, '--warmup', (n) => Number.isInteger(n) && n >= 0)!,
-      },
-      endToEnd: {
-        detectEvery: parseNumber(flags.detectEvery, '--detect-every', positiveInteger)!,
-        ...(maxFrames !== undefined ? { maxFrames } : {}),
-        ...(detectors[0] ? { detector: detectors[0] } : {}),
-      },
-      onProgress: (message) => log.info(message),
-    });
-    process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : benchText(report) + '\n');
+    const { benchCommand } = await import('./bench-action.js');
+    await benchCommand(flags);
   });
 }

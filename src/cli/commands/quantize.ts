@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
-import { parseNumber, positiveInteger } from '../../eval/model-flags.js';
-import { DEFAULTS, parseFormats, quantizeModel, reportTable } from '../../quantize/index.js';
-import { calibrationMethod, type CalibrationMethodName } from '../../quantize/calibrate/index.js';
+import { DEFAULTS } from '../../quantize/defaults.js';
 
-interface QuantizeFlags {
+export interface QuantizeFlags {
   calib: string;
   calibCount: string;
   method: string;
@@ -16,8 +13,6 @@ interface QuantizeFlags {
   exclude?: string;
   json?: boolean;
 }
-
-const STAGE_TITLES: Record<string, string> = { calibrate: 'calibrating', verify: 'verifying  ' };
 
 export function registerQuantize(program: Command): void {
   program
@@ -35,33 +30,7 @@ export function registerQuantize(program: Command): void {
     .option('--exclude <nodes>', 'comma-separated ONNX node names kept in floating point in the int8 ONNX model')
     .option('--json', 'print the report as JSON instead of a table')
     .action(async (model: string, flags: QuantizeFlags) => {
-      calibrationMethod(flags.method);
-      const bar = process.stderr.isTTY && !flags.json ? new cliProgress.SingleBar({ stream: process.stderr, format: '{stage} [{bar}] {value}/{total}' }, cliProgress.Presets.shades_classic) : undefined;
-      let currentStage = '';
-      const result = await quantizeModel({
-        modelPath: model,
-        calibPath: flags.calib,
-        calibCount: parseNumber(flags.calibCount, '--calib-count', positiveInteger)!,
-        method: flags.method as CalibrationMethodName,
-        percentile: parseNumber(flags.percentile, '--percentile')!,
-        formats: parseFormats(flags.formats),
-        ...(flags.val ? { valPath: flags.val } : {}),
-        ...(flags.valCount ? { valCount: parseNumber(flags.valCount, '--val-count', positiveInteger)! } : {}),
-        ...(flags.outDir ? { outDir: flags.outDir } : {}),
-        exclude: (flags.exclude ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-        onProgress: (stage, done, total) => {
-          if (stage !== currentStage) {
-            bar?.stop();
-            bar?.start(total, 0, { stage: STAGE_TITLES[stage] ?? stage });
-            currentStage = stage;
-          }
-          bar?.update(done);
-        },
-      }).finally(() => bar?.stop());
-      if (flags.json) {
-        process.stdout.write(JSON.stringify(result.report, null, 2) + '\n');
-        return;
-      }
-      process.stdout.write(`${reportTable(result.report)}\n\nwrote:\n${result.files.map((f) => `  ${f}`).join('\n')}\n`);
+      const { quantizeCommand } = await import('./quantize-action.js');
+      await quantizeCommand(model, flags);
     });
 }
