@@ -96,10 +96,14 @@ function mqttUrlOf(pipeline: Pipeline): string {
   return url;
 }
 
+/** The label as an adjective, for the human-readable echo only ("person 2 now looks surprised"). */
+const LOOKS: Record<string, string> = { disgust: 'disgusted', fear: 'afraid', surprise: 'surprised' };
+
 function printEvent(event: EmotionEvent): void {
   const time = new Date(event.ts).toISOString().slice(11, 23);
   const { x, y, width, height } = event.box;
-  const what = event.type === 'end' ? 'left' : event.type === 'new' ? `appeared, looks ${event.emotion}` : `now looks ${event.emotion}`;
+  const looks = LOOKS[event.emotion] ?? event.emotion;
+  const what = event.type === 'end' ? 'left' : event.type === 'new' ? `appeared, looks ${looks}` : `now looks ${looks}`;
   process.stdout.write(
     `${time} frame ${event.frame_seq} person ${event.face_id} ${what} (${(event.confidence * 100).toFixed(0)}%, ` +
       `valence ${event.valence.toFixed(2)}, arousal ${event.arousal.toFixed(2)}) box ${Math.round(x)},${Math.round(y)} ${Math.round(width)}x${Math.round(height)}\n`,
