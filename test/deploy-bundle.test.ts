@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { openBundle } from '../src/deploy/bundle.js';
+import { selectModel } from '../src/deploy/model-selection.js';
 import { prepareBundle, type BundleRequest } from '../src/deploy/prepare-bundle.js';
 import { loadTargets } from '../src/deploy/target-profile.js';
 import { ConfigError, ModelError } from '../src/sdk/errors.js';
@@ -159,4 +160,15 @@ test('a run configuration that fer-edge run would refuse is refused before anyth
     assert.match(error.message, /^run configuration for rpi-cpu: detectEvery: /);
     return true;
   });
+});
+
+test('several models fit: the family of the default in models/index.json wins, else the user must choose', { skip }, async () => {
+  const dir = makeModelsDir(join(work, 'two-families'));
+  copyFileSync(join(dir, 'fixture.int8-qdq.onnx'), join(dir, 'other.int8-qdq.onnx'));
+  const manifest = readFileSync(join(dir, 'fixture.int8-qdq.json'), 'utf8');
+  writeFileSync(join(dir, 'other.int8-qdq.json'), manifest.replace('"name": "fixture"', '"name": "other"'));
+  const choice = { format: 'onnx', precision: 'int8' } as const;
+  await assert.rejects(selectModel(dir, choice, 'jetson-orin'), /several models fit target jetson-orin .*: choose one with --model/);
+  writeFileSync(join(dir, 'index.json'), JSON.stringify({ default: { onnx: 'other.int8-qdq.onnx' } }));
+  assert.equal(basename((await selectModel(dir, choice, 'jetson-orin')).modelPath), 'other.int8-qdq.onnx');
 });

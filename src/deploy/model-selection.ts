@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ModelError } from '../sdk/errors.js';
-import { manifestPathFor, parseManifest, readManifest, sha256File, type ModelManifest } from '../sdk/model/index.js';
+import { defaultModelPath, manifestPathFor, parseManifest, readManifest, sha256File, type ModelManifest } from '../sdk/model/index.js';
 import type { ModelChoice } from './target-profile.js';
 
 export interface SelectedModel {
@@ -60,13 +60,30 @@ function manifestsIn(modelsDir: string): { manifestPath: string; manifest: Model
   return found;
 }
 
-/** The one model in `modelsDir` whose manifest fits the target's choice. */
+/**
+ * When several models fit (models/ ships the student and the cnn4 reference in every format), the family of the
+ * default model named in models/index.json wins, as long as that leaves exactly one.
+ */
+function preferDefaultFamily<T extends { manifest: ModelManifest }>(modelsDir: string, candidates: T[]): T[] {
+  if (candidates.length < 2) return candidates;
+  const defaults = (['onnx', 'tflite'] as const).flatMap((format) => {
+    try {
+      return [basename(defaultModelPath(format, modelsDir)).split('.')[0]];
+    } catch {
+      return [];
+    }
+  });
+  const preferred = candidates.filter(({ manifest }) => defaults.includes(manifest.name));
+  return preferred.length === 1 ? preferred : candidates;
+}
+
+/** The one model in `modelsDir` whose manifest fits the target's choice (the default family first). */
 export async function selectModel(modelsDir: string, choice: ModelChoice, targetName: string): Promise<SelectedModel> {
   const candidates = manifestsIn(modelsDir)
     .filter(({ manifest }) => fits(manifest, choice))
     .map(({ manifestPath, manifest }) => ({ manifestPath, manifest, modelPath: manifestPath.replace(/\.json$/, `.${manifest.format}`) }))
     .filter(({ modelPath }) => existsSync(modelPath));
-  const [only, ...others] = candidates;
+  const [only, ...others] = preferDefaultFamily(modelsDir, candidates);
   if (!only) throw new ModelError(`no ${describe(choice)} model for target ${targetName} in ${modelsDir}`);
   if (others.length > 0) {
     const names = candidates.map((c) => basename(c.modelPath)).join(', ');
