@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # The CPU training plan of issue 4 as named runs, started or resumed the same way every session:
-#   bash scripts/train-cpu.sh start NAME [--threads N]   # background, setsid + nice, resumes from RUNS/NAME/last.pt
+#   bash scripts/train-cpu.sh start NAME [--threads N] [--nice N]   # background, resumes from RUNS/NAME/last.pt
 #   bash scripts/train-cpu.sh status                     # last epoch and best val of every run, live processes
 #   bash scripts/train-cpu.sh stop NAME                  # SIGTERM (the run keeps its last 10-minute checkpoint)
 #   bash scripts/train-cpu.sh args NAME                  # print the training flags of a run
 # Checkpoints and logs live outside the work tree in $FER_RUNS (default ~/fer-edge-runs), so a new session's fresh
 # clone continues them. A background process ends with the session: run `start` again in the next one.
+# The run gets its own session (setsid), and with the kernel's autogroup scheduling a process's nice value only
+# ranks it within its session: so the script sets the session's autogroup nice too (default 19: the run yields to
+# interactive work; pass --nice 0 when training is the machine's main job). Torch with 2 threads on 2 busy cores
+# slows down badly (its threads wait for each other): give a run 2 threads only when nothing else computes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,15 +43,24 @@ case "$cmd" in
   args) run_args "${2:?run name}" ;;
   start)
     name=${2:?run name}; shift 2
-    threads=1
-    while [ $# -gt 0 ]; do case "$1" in --threads) threads=$2; shift 2 ;; *) echo "unknown option $1" >&2; exit 2 ;; esac; done
+    threads=1 niceness=19
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --threads) threads=$2; shift 2 ;;
+        --nice) niceness=$2; shift 2 ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+      esac
+    done
     args=$(run_args "$name")
     if [ -n "$(pid_of "$name")" ]; then echo "$name is already running (pid $(pid_of "$name"))"; exit 0; fi
     mkdir -p "$RUNS/$name"
     # shellcheck disable=SC2086
-    setsid nohup nice -n 5 "$PY" -m training.train $args --threads "$threads" --output-dir "$RUNS/$name" \
+    setsid nohup nice -n "$niceness" "$PY" -m training.train $args --threads "$threads" --output-dir "$RUNS/$name" \
       >>"$RUNS/$name/train.out" 2>&1 </dev/null &
-    echo "started $name (pid $!, $threads thread(s)); log: $RUNS/$name/train.out"
+    pid=$!
+    sleep 1
+    echo "$niceness" >"/proc/$pid/autogroup" 2>/dev/null || true
+    echo "started $name (pid $pid, $threads thread(s), nice $niceness); log: $RUNS/$name/train.out"
     ;;
   stop)
     name=${2:?run name}; pid=$(pid_of "$name")
