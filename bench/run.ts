@@ -5,12 +5,13 @@
  * Figures go to stdout and bench/results/latest.json; bench/RESULTS.md quotes them.
  *
  *   node --import tsx bench/run.ts [--runs 5] [--per-class N] [--detect-every 1] [--threads N] [--no-human] [--quantize-peer]
+ *                                  [--models fer-mnv3s,fer-cnn4]
  *                                  [--out bench/results/latest.json]
  *
  * --quantize-peer also quantizes mini-Xception with `fer-edge quantize` (in a temporary folder) and measures its int8
  * QDQ ONNX, int8 TFLite and fp16 ONNX versions: every runtime and format on the same model, even before a student ships.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,18 +34,36 @@ const { values: args } = parseArgs({
     'no-human': { type: 'boolean', default: false },
     'quantize-peer': { type: 'boolean', default: false },
     threads: { type: 'string' },
+    models: { type: 'string' },
     out: { type: 'string', default: join(root, 'bench', 'results', 'latest.json') },
   },
 });
 
-/** Shipped models: every .onnx / .tflite in models/ with its manifest beside it; fp32 first (the ratios' reference). */
-function shippedModels(): string[] {
+/** models/index.json's default model family (its file name up to the first dot), if any. */
+function defaultFamily(dir: string): string | undefined {
+  try {
+    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { default?: { onnx?: string } };
+    return index.default?.onnx?.split('.')[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Shipped models: every .onnx / .tflite in models/ with its manifest beside it, or only the families (file name up to
+ * the first dot) given with --models. The default family first and fp32 first in each family: the comparison's
+ * reference is the first model.
+ */
+function shippedModels(families: string[] | undefined): string[] {
   const dir = join(root, 'models');
   if (!existsSync(dir)) return [];
-  const order = (file: string): number => (file.includes('int8') ? (file.endsWith('.tflite') ? 2 : 1) : 0);
+  const preferred = defaultFamily(dir);
+  const family = (file: string): string => file.split('.')[0]!;
+  const format = (file: string): number => (file.endsWith('.tflite') ? 3 : file.includes('int8') ? 2 : file.includes('fp16') ? 1 : 0);
   return readdirSync(dir)
     .filter((file) => ['.onnx', '.tflite'].includes(extname(file)) && existsSync(join(dir, basename(file, extname(file)) + '.json')))
-    .sort((a, b) => order(a) - order(b) || a.localeCompare(b))
+    .filter((file) => !families || families.includes(family(file)))
+    .sort((a, b) => Number(family(b) === preferred) - Number(family(a) === preferred) || family(a).localeCompare(family(b)) || format(a) - format(b))
     .map((file) => join(dir, file));
 }
 
@@ -76,7 +95,7 @@ async function quantizedPeer(dir: string): Promise<BenchModel[]> {
 const scratch = mkdtempSync(join(tmpdir(), 'fer-edge-bench-run-'));
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 const models: BenchModel[] = [
-  ...shippedModels().map((path) => ({ label: basename(path), spec: { model: path }, ...(backend ? { backend } : {}) })),
+  ...shippedModels(args.models?.split(',')).map((path) => ({ label: basename(path), spec: { model: path }, ...(backend ? { backend } : {}) })),
   { label: 'mini_xception_fer2013.onnx (peer)', spec: peerSpec, ...(backend ? { backend } : {}) },
   ...(args['quantize-peer'] ? await quantizedPeer(scratch) : []),
 ];

@@ -167,7 +167,7 @@ test('several models fit: the family of the default in models/index.json wins, e
   copyFileSync(join(dir, 'fixture.int8-qdq.onnx'), join(dir, 'other.int8-qdq.onnx'));
   const manifest = readFileSync(join(dir, 'fixture.int8-qdq.json'), 'utf8');
   writeFileSync(join(dir, 'other.int8-qdq.json'), manifest.replace('"name": "fixture"', '"name": "other"'));
-  const choice = { format: 'onnx', precision: 'int8' } as const;
+  const choice = { format: 'onnx', precision: 'int8', edgetpu_compile: false } as const;
   await assert.rejects(selectModel(dir, choice, 'jetson-orin'), /several models fit target jetson-orin .*: choose one with --model/);
   writeFileSync(join(dir, 'index.json'), JSON.stringify({ default: { onnx: 'other.int8-qdq.onnx' } }));
   assert.equal(basename((await selectModel(dir, choice, 'jetson-orin')).modelPath), 'other.int8-qdq.onnx');
