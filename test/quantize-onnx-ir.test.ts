@@ -7,6 +7,7 @@ import { inferShapes } from '../src/quantize/onnx/shape-inference.js';
 import { decodeModel, encodeModel } from '../src/quantize/onnx/proto.js';
 import { simplifyGraph } from '../src/quantize/onnx/simplify.js';
 import type { Model } from '../src/quantize/onnx/graph.js';
+import { testModel } from './helpers/onnx-model.js';
 import { DataType, floatTensor } from '../src/quantize/onnx/tensor.js';
 import { sharedPath, skipUnlessShared } from './helpers/shared.js';
 
@@ -74,31 +75,23 @@ test('an operator the tool does not handle is named with its node', { skip: skip
 test('a BatchNormalization after a Gemm (BatchNorm1d after Linear) folds into it, with or without transposed weights', async () => {
   for (const transB of [0, 1]) {
     const weights = Float32Array.from({ length: 12 }, (_, i) => Math.sin(i + 1));
-    const model: Model = {
-      irVersion: 8,
-      opsetImports: [{ domain: '', version: 17 }],
-      producerName: 'test',
-      producerVersion: '',
-      metadata: new Map(),
-      graph: {
-        name: 'gemm-bn',
-        nodes: [
-          { name: 'fc', opType: 'Gemm', domain: '', inputs: ['x', 'w', 'b'], outputs: ['y'], attributes: new Map([['transB', { type: 'int', value: transB }]]) },
-          { name: 'bn', opType: 'BatchNormalization', domain: '', inputs: ['y', 'g', 'beta', 'm', 'v'], outputs: ['z'], attributes: new Map() },
-        ],
-        initializers: new Map([
-          ['w', floatTensor('w', transB ? [3, 4] : [4, 3], weights)],
-          ['b', floatTensor('b', [3], Float32Array.of(0.1, -0.2, 0.3))],
-          ['g', floatTensor('g', [3], Float32Array.of(1.5, 0.5, 2))],
-          ['beta', floatTensor('beta', [3], Float32Array.of(0.2, 0, -0.1))],
-          ['m', floatTensor('m', [3], Float32Array.of(0.3, -0.4, 0))],
-          ['v', floatTensor('v', [3], Float32Array.of(2, 0.5, 1))],
-        ]),
-        inputs: [{ name: 'x', elemType: DataType.FLOAT, shape: [2, 4] }],
-        outputs: [{ name: 'z', elemType: DataType.FLOAT, shape: [2, 3] }],
-        valueInfo: new Map(),
-      },
-    };
+    const model: Model = testModel({
+      name: 'gemm-bn',
+      nodes: [
+        { name: 'fc', opType: 'Gemm', domain: '', inputs: ['x', 'w', 'b'], outputs: ['y'], attributes: new Map([['transB', { type: 'int', value: transB }]]) },
+        { name: 'bn', opType: 'BatchNormalization', domain: '', inputs: ['y', 'g', 'beta', 'm', 'v'], outputs: ['z'], attributes: new Map() },
+      ],
+      initializers: new Map([
+        ['w', floatTensor('w', transB ? [3, 4] : [4, 3], weights)],
+        ['b', floatTensor('b', [3], Float32Array.of(0.1, -0.2, 0.3))],
+        ['g', floatTensor('g', [3], Float32Array.of(1.5, 0.5, 2))],
+        ['beta', floatTensor('beta', [3], Float32Array.of(0.2, 0, -0.1))],
+        ['m', floatTensor('m', [3], Float32Array.of(0.3, -0.4, 0))],
+        ['v', floatTensor('v', [3], Float32Array.of(2, 0.5, 1))],
+      ]),
+      inputs: [{ name: 'x', elemType: DataType.FLOAT, shape: [2, 4] }],
+      outputs: [{ name: 'z', elemType: DataType.FLOAT, shape: [2, 3] }],
+    });
     const input = Float32Array.of(1, -2, 0.5, 3, 0, 1, -1, 2);
     const runGemm = async (bytes: Uint8Array) => {
       const session = await ort.InferenceSession.create(bytes);

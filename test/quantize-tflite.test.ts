@@ -7,6 +7,7 @@ import * as ort from 'onnxruntime-node';
 import { calibratedTensors, calibrateRanges } from '../src/quantize/calibrate/index.js';
 import type { Model, Node } from '../src/quantize/onnx/graph.js';
 import { decodeModel, encodeModel } from '../src/quantize/onnx/proto.js';
+import { testModel } from './helpers/onnx-model.js';
 import { simplifyGraph } from '../src/quantize/onnx/simplify.js';
 import { DataType, floatTensor } from '../src/quantize/onnx/tensor.js';
 import { convertToTflite } from '../src/quantize/tflite/convert.js';
@@ -72,21 +73,16 @@ function mobileNetBlockModel(): Model {
   const pooled = add('GlobalAveragePool', [residual], 'pooled');
   const flat = add('Flatten', [pooled], 'flat', [['axis', { type: 'int', value: 1 }]]);
   add('Gemm', [flat, weight('head_w', [7, 16]), weight('head_b', [7])], 'logits', [['transB', { type: 'int', value: 1 }]]);
-  return {
-    irVersion: 8,
-    opsetImports: [{ domain: '', version: 17 }],
-    producerName: 'fer-edge test',
-    producerVersion: '',
-    metadata: new Map(),
-    graph: {
+  return testModel(
+    {
       name: 'block',
       nodes,
       initializers,
       inputs: [{ name: 'input', elemType: DataType.FLOAT, shape: ['batch', 1, 64, 64] }],
       outputs: [{ name: 'logits', elemType: DataType.FLOAT, shape: ['batch', 7] }],
-      valueInfo: new Map(),
     },
-  };
+    'fer-edge test',
+  );
 }
 
 interface Agreement {

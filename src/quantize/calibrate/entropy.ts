@@ -1,8 +1,11 @@
 import { clipToThreshold, type CalibrationMethod } from './range.js';
 
 const QUANTIZED_LEVELS = 128;
-/** Candidate thresholds are tried every few bins: the KL curve is smooth at this resolution and it keeps calibration fast. */
-const EDGE_STEP = 4;
+/**
+ * Candidate thresholds grow by 2% (at least one bin) from 128 bins up to the whole histogram: even spacing over the
+ * fine histogram would cost O(bins^2) per tensor, and the KL curve is smooth at this relative resolution.
+ */
+const EDGE_GROWTH = 1.02;
 
 /**
  * KL(P || Q) for the threshold at bin `edge`: P is the histogram clipped at `edge` with the outliers folded into its
@@ -45,12 +48,14 @@ export const entropyRange: CalibrationMethod = (stats) => {
   if (total === 0) return clipToThreshold(stats, stats.histogram.limit);
   let bestEdge = bins;
   let bestDivergence = Number.POSITIVE_INFINITY;
-  for (let edge = QUANTIZED_LEVELS; edge <= bins; edge += EDGE_STEP) {
+  for (let candidate = QUANTIZED_LEVELS; ; candidate = Math.max(candidate + 1, Math.round(candidate * EDGE_GROWTH))) {
+    const edge = Math.min(candidate, bins);
     const divergence = divergenceAt(histogram, edge, total, prefix);
     if (divergence < bestDivergence) {
       bestDivergence = divergence;
       bestEdge = edge;
     }
+    if (edge === bins) break;
   }
   return clipToThreshold(stats, bestEdge * stats.histogram.binWidth);
 };
