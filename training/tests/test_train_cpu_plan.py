@@ -1,0 +1,33 @@
+"""scripts/train-cpu.sh: every named run of the CPU plan parses with train.py's own argument parser, and builds."""
+import os
+import shlex
+import subprocess
+
+import pytest
+
+from training.models import get_model
+from training.train import get_args_parser
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SCRIPT = os.path.join(ROOT, "scripts", "train-cpu.sh")
+RUNS = ["cnn4-48-demo", "mnv3s-64-light", "edgetpu-48-light", "teacher-48", "mnv3s-64-kd", "edgetpu-64-kd"]
+
+
+def run_args(name):
+    out = subprocess.run(["bash", SCRIPT, "args", name], check=True, capture_output=True, text=True).stdout
+    return shlex.split(out)
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_run_flags_parse_and_build(name, tmp_path):
+    args = get_args_parser().parse_args(run_args(name) + ["--output-dir", str(tmp_path), "--threads", "1"])
+    assert args.resume and args.ckpt_minutes > 0
+    model = get_model(args.model, downsample=args.downsample, width_mult=args.width_mult, input_size=None)
+    assert sum(p.numel() for p in model.parameters()) > 0
+    if name.endswith("-kd"):
+        assert args.teacher_logits.endswith("teacher-48/train-logits.pt")
+
+
+def test_unknown_run_is_refused():
+    result = subprocess.run(["bash", SCRIPT, "args", "no-such-run"], capture_output=True, text=True)
+    assert result.returncode == 2 and "unknown run 'no-such-run'" in result.stderr
