@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DroppedFrames, FpsCounter } from '../src/sdk/metrics/index.js';
+import { FpsCounter } from '../src/sdk/metrics/index.js';
 
 /** Ticks every `intervalMs` from `startMs`, `count` times; returns the time of the last tick. */
 function tickSteadily(fps: FpsCounter, startMs: number, intervalMs: number, count: number): number {
@@ -32,13 +32,4 @@ test('more ticks in a window than the ring holds still measure the rate between 
   const fps = new FpsCounter(5000, 64);
   const end = tickSteadily(fps, 0, 5, 2000); // 200 fps for 10 s
   assert.equal(fps.rate(end), 200);
-});
-
-test('dropped frames are counted in total and by reason', () => {
-  const dropped = new DroppedFrames();
-  dropped.record();
-  dropped.record('stale', 2);
-  dropped.record('decode-error');
-  assert.equal(dropped.total, 4);
-  assert.deepEqual(dropped.byReason(), { stale: 3, 'decode-error': 1 });
 });

@@ -1,3 +1,2 @@
 export { LatencyWindow, StageLatencies } from './latency.js';
 export { FpsCounter } from './fps.js';
-export { DroppedFrames } from './dropped-frames.js';
