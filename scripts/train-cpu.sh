@@ -30,9 +30,13 @@ run_args() {
     # Distilled students: need $RUNS/teacher-48/train-logits.pt (python -m training.cache_logits).
     mnv3s-64-kd) echo "--model mnv3s --downsample 16 --input-size 64 --epochs 30 --lr 3e-3 --warmup-epochs 1 --aug light --early-stop 0 --teacher-logits $RUNS/teacher-48/train-logits.pt --kd-alpha 0.7 --kd-temperature 4 $common" ;;
     edgetpu-64-kd) echo "--model mnv3s-edgetpu --downsample 16 --input-size 64 --epochs 30 --lr 3e-3 --warmup-epochs 1 --aug light --early-stop 0 --teacher-logits $RUNS/teacher-48/train-logits.pt --kd-alpha 0.7 --kd-temperature 4 $common" ;;
+    # The student distilled from the ensemble of the shipped models (fer-mnv3s + fer-cnn4, flip TTA, temperature-scaled),
+    # a stand-in teacher until the hybrid is trained; flags as mnv3s-64-light, so the pair shows what KD adds.
+    # Needs $RUNS/ensemble/train-logits.pt (python -m training.ensemble_logits).
+    mnv3s-64-kd-ens) echo "--model mnv3s --downsample 16 --input-size 64 --epochs 30 --lr 3e-3 --warmup-epochs 1 --aug light --early-stop 0 --teacher-logits $RUNS/ensemble/train-logits.pt --kd-alpha 0.7 --kd-temperature 4 $common" ;;
     # The Edge-TPU student at 48 px: about as fast per face as mini-Xception in ONNX Runtime on x86 (s16@64 is ~2.5x slower).
     edgetpu-48-light) echo "--model mnv3s-edgetpu --downsample 16 --input-size 48 --epochs 30 --lr 3e-3 --warmup-epochs 1 --aug light --early-stop 0 $common" ;;
-    *) echo "unknown run '$1' (runs: cnn4-48-demo mnv3s-64-light teacher-48 mnv3s-64-kd edgetpu-64-kd edgetpu-48-light)" >&2; return 2 ;;
+    *) echo "unknown run '$1' (runs: cnn4-48-demo mnv3s-64-light teacher-48 mnv3s-64-kd edgetpu-64-kd mnv3s-64-kd-ens edgetpu-48-light)" >&2; return 2 ;;
   esac
 }
 

@@ -66,6 +66,31 @@ test('the text report shows headline metrics, the per-class table and the confus
   }
 });
 
+test('eval --flip averages each face with its mirror: mirrored images give the same predictions', { skip }, () => {
+  // The subset, mirrored left to right into lossless PNGs.
+  const mirroredDir = join(work, 'val-mirrored');
+  for (const name of readdirSync(subset)) {
+    mkdirSync(join(mirroredDir, name), { recursive: true });
+    for (const file of readdirSync(join(subset, name))) cv.imwrite(join(mirroredDir, name, file.replace(/\.jpg$/, '.png')), cv.imread(join(subset, name, file)).flip(1));
+  }
+  const probabilities = (data: string, ...flags: string[]): number[][] => {
+    const file = join(work, `predictions-${flags.length}-${data === subset ? 'plain' : 'mirrored'}.jsonl`);
+    const run = cli('eval', ...PEER_FLAGS, '--data', data, '--json', '--predictions', file, ...flags);
+    assert.equal(run.status, 0, run.stderr);
+    return readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line).probabilities as number[]);
+  };
+  const plain = probabilities(subset);
+  const mirroredPlain = probabilities(mirroredDir);
+  const flipped = probabilities(subset, '--flip');
+  const mirroredFlipped = probabilities(mirroredDir, '--flip');
+  const largestDifference = (a: number[][], b: number[][]): number => Math.max(...a.flatMap((row, i) => row.map((v, k) => Math.abs(v - b[i]![k]!))));
+  assert.ok(largestDifference(plain, mirroredPlain) > 0.01, 'the peer is not mirror-invariant by itself');
+  assert.ok(largestDifference(flipped, mirroredFlipped) < 1e-5, `flip TTA differs by ${largestDifference(flipped, mirroredFlipped)}`);
+  // And it is the mean of the two plain passes.
+  const mean = plain.map((row, i) => row.map((v, k) => (v + mirroredPlain[i]![k]!) / 2));
+  assert.ok(largestDifference(flipped, mean) < 1e-5);
+});
+
 test('bad input is one line on stderr and a non-zero exit', { skip }, () => {
   const cases: Array<[string[], RegExp, number]> = [
     [['eval', ...PEER_FLAGS, '--data', join(work, 'nope')], /^fer-edge: --data .*nope does not exist\n$/, 2],

@@ -11,6 +11,8 @@ export interface EvaluationRequest {
   backend?: BackendConfigInput;
   data: { path: string } & DatasetOptions;
   batchSize: number;
+  /** Flip test-time augmentation: each face is also classified mirrored and the probabilities averaged. */
+  flip?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -30,7 +32,7 @@ export async function evaluate(request: EvaluationRequest): Promise<EvaluationRe
   const { classifier } = loaded;
   try {
     const start = performance.now();
-    const predictions = await predictSamples(classifier, samples, { batchSize: request.batchSize, onProgress: request.onProgress });
+    const predictions = await predictSamples(classifier, samples, { batchSize: request.batchSize, flip: request.flip, onProgress: request.onProgress });
     const seconds = (performance.now() - start) / 1000;
     const report = classificationReport(
       predictions.map((p) => p.probabilities),

@@ -13,6 +13,8 @@ export interface Prediction {
 export interface PredictOptions {
   /** Faces per classifier call. */
   batchSize: number;
+  /** Also classify each face mirrored and average the two probability vectors (flip test-time augmentation). */
+  flip?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -37,13 +39,20 @@ export function stackTensors(items: TensorData[]): TensorData {
 export async function predictSamples(classifier: ManifestEmotionClassifier, samples: LabelledSample[], options: PredictOptions): Promise<Prediction[]> {
   const predictions: Prediction[] = [];
   const input = classifier.manifest.input;
-  for (let start = 0; start < samples.length; start += options.batchSize) {
-    const batch = samples.slice(start, start + options.batchSize);
+  const classifyBatch = (batch: LabelledSample[], start: number, mirror: boolean): Promise<Float32Array[]> => {
     const crops = batch.map((sample, i) => {
-      const frame = sampleFrame(sample, start + i);
+      const frame = sampleFrame(sample, start + i, mirror);
       return cropFaces(frame, [wholeImageFace(frame)], input, { expand: 1 });
     });
-    const probabilities = await classifier.classify(stackTensors(crops));
+    return classifier.classify(stackTensors(crops));
+  };
+  for (let start = 0; start < samples.length; start += options.batchSize) {
+    const batch = samples.slice(start, start + options.batchSize);
+    const probabilities = await classifyBatch(batch, start, false);
+    if (options.flip) {
+      const mirrored = await classifyBatch(batch, start, true);
+      probabilities.forEach((p, i) => p.forEach((value, k) => (p[k] = (value + mirrored[i]![k]!) / 2)));
+    }
     batch.forEach((sample, i) => predictions.push({ id: sample.id, label: sample.label, probabilities: probabilities[i]! }));
     options.onProgress?.(predictions.length, samples.length);
   }

@@ -7,8 +7,9 @@ import type { LabelledSample } from './dataset.js';
 /**
  * A labelled face as the device would see it: a BGR frame, like a camera's. Gray FER2013 images become three equal
  * channels, so that the model's own colour conversion (gray, RGB or BGR) runs exactly as in `fer-edge run`.
+ * With `mirror`, the image is flipped left to right (flip test-time augmentation).
  */
-export function sampleFrame(sample: LabelledSample, seq: number): Frame {
+export function sampleFrame(sample: LabelledSample, seq: number, mirror = false): Frame {
   const image = sample.image;
   let mat;
   if (image.kind === 'file') {
@@ -16,6 +17,11 @@ export function sampleFrame(sample: LabelledSample, seq: number): Frame {
     if (mat.empty) throw new ConfigError(`cannot decode image ${image.path}`);
   } else {
     mat = new cv.Mat(Buffer.from(image.pixels), image.height, image.width, cv.CV_8UC1).cvtColor(cv.COLOR_GRAY2BGR);
+  }
+  if (mirror) {
+    const mirrored = mat.flip(1);
+    mat.release();
+    mat = mirrored;
   }
   return matToFrame(mat, seq, 0);
 }

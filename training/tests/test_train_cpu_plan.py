@@ -10,7 +10,7 @@ from training.train import get_args_parser
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(ROOT, "scripts", "train-cpu.sh")
-RUNS = ["cnn4-48-demo", "mnv3s-64-light", "edgetpu-48-light", "teacher-48", "mnv3s-64-kd", "edgetpu-64-kd"]
+RUNS = ["cnn4-48-demo", "mnv3s-64-light", "edgetpu-48-light", "teacher-48", "mnv3s-64-kd", "edgetpu-64-kd", "mnv3s-64-kd-ens"]
 
 
 def run_args(name):
@@ -26,6 +26,8 @@ def test_run_flags_parse_and_build(name, tmp_path):
     assert sum(p.numel() for p in model.parameters()) > 0
     if name.endswith("-kd"):
         assert args.teacher_logits.endswith("teacher-48/train-logits.pt")
+    if name.endswith("-kd-ens"):
+        assert args.teacher_logits.endswith("ensemble/train-logits.pt")
 
 
 def test_unknown_run_is_refused():

@@ -24,6 +24,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
       perClass: parseNumber(flags.perClass, '--per-class', positiveInteger),
     },
     batchSize: parseNumber(flags.batchSize, '--batch-size', positiveInteger)!,
+    flip: flags.flip === true,
     onProgress: (done, total) => {
       if (done === Math.min(total, Number(flags.batchSize))) bar?.start(total, 0);
       bar?.update(done);

@@ -7,6 +7,7 @@ export interface EvalFlags extends ModelFlags {
   usage?: string;
   perClass?: string;
   batchSize: string;
+  flip?: boolean;
   json?: boolean;
   confusionPng?: string;
   predictions?: string;
@@ -21,6 +22,7 @@ export function registerEval(program: Command): void {
     .option('--usage <split>', 'fer2013.csv only: rows whose Usage is this (Training, PublicTest, PrivateTest)')
     .option('--per-class <n>', 'at most n faces per class (the first ones)')
     .option('--batch-size <n>', 'faces per classifier call', '32')
+    .option('--flip', 'flip test-time augmentation: also classify each face mirrored and average the probabilities')
     .option('--json', 'print the report as JSON instead of text')
     .option('--confusion-png <file>', 'also draw the confusion matrix into this PNG')
     .option('--predictions <file>', 'also write per-face probabilities as JSON lines (id, label, probabilities)');
