@@ -72,7 +72,7 @@ case "$cmd" in
     ;;
   status)
     for dir in "$RUNS"/*/; do
-      name=$(basename "$dir"); [ "$name" = cache ] && continue
+      name=$(basename "$dir"); [ -f "$dir/train.out" ] || continue  # data caches and teacher logits are no runs
       last=$(grep '"epoch"' "$dir/log.jsonl" 2>/dev/null | tail -n 1 || true)
       pid=$(pid_of "$name")
       if [ -n "$last" ]; then
