@@ -16,8 +16,11 @@ import { inferShapes } from './onnx/shape-inference.js';
 import { simplifyGraph } from './onnx/simplify.js';
 import { DataType } from './onnx/tensor.js';
 import { derivedManifest, modelStem, outputPath, reportPath, type OutputFormat } from './outputs.js';
+import { parseQdqFlavors, type QdqFlavor } from './qdq/flavor.js';
+import { ortCpuOperators } from './qdq/ort-operators.js';
 import { checkTensorRtRules } from './qdq/trt-rules.js';
 import { writeQdq } from './qdq/write-qdq.js';
+import { writeQdqCpu } from './qdq/write-qdq-cpu.js';
 import type { QuantizeReport, ReportedModel } from './report.js';
 import { StagedOutputs } from './staged-output.js';
 import { convertToTflite } from './tflite/convert.js';
@@ -37,6 +40,8 @@ export interface QuantizeOptions {
   method?: CalibrationMethodName;
   percentile?: number;
   formats?: OutputFormat[];
+  /** onnx-int8: the QDQ graphs to write (default tensorrt; cpu = `<stem>.int8-qdq-cpu.onnx`, for ONNX Runtime on a CPU). */
+  qdqFlavors?: QdqFlavor[];
   /** Validation images (labelled folder or fer2013.csv, PublicTest rows); default: a `val` folder beside `calibPath`. */
   valPath?: string;
   /** Keep at most this many val images (balanced over classes); default all. */
@@ -108,6 +113,8 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
   const percentile = options.percentile ?? DEFAULTS.percentile;
   if (!(percentile > 50 && percentile <= 100)) throw new ConfigError(`--percentile must be in (50, 100], got ${percentile}`);
   const formats = options.formats ?? DEFAULTS.formats;
+  const qdqFlavors = options.qdqFlavors ?? DEFAULTS.qdqFlavors;
+  const outputs = formats.flatMap((format): { format: OutputFormat; flavor: QdqFlavor | undefined }[] => (format === 'onnx-int8' ? qdqFlavors.map((flavor) => ({ format, flavor })) : [{ format, flavor: undefined }]));
   const calibCount = options.calibCount ?? DEFAULTS.calibCount;
   if (!Number.isInteger(calibCount) || calibCount < 1) throw new ConfigError(`--calib-count must be a positive integer, got ${calibCount}`);
   const outDir = resolve(options.outDir ?? dirname(modelPath));
@@ -142,7 +149,7 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
   try {
     const stem = modelStem(modelPath);
     const reference = await predict(modelPath, manifest, valImages);
-    progress('verify', 1, formats.length + 1);
+    progress('verify', 1, outputs.length + 1);
     const report: QuantizeReport = {
       schema: 'fer-edge/quantize-report@1',
       created: new Date().toISOString(),
@@ -154,12 +161,18 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
       models: [],
       worst_layers: [],
     };
-    for (const format of formats) {
-      const destination = outputPath(outDir, stem, format);
+    for (const { format, flavor } of outputs) {
+      const destination = outputPath(outDir, stem, format, flavor);
       let bytes: Uint8Array;
       let quantization: { inputQuantization?: { scale: number; zeroPoint: number }; outputQuantization?: { scale: number; zeroPoint: number } } = {};
       let qdqModel: Model | undefined;
-      if (format === 'onnx-int8') {
+      let ortOperators: Record<string, number> | undefined;
+      if (format === 'onnx-int8' && flavor === 'cpu') {
+        const cpuModel = cloneModel(model);
+        writeQdqCpu(cpuModel, ranges, { exclude });
+        bytes = encodeModel(cpuModel);
+        ortOperators = await ortCpuOperators(bytes);
+      } else if (format === 'onnx-int8') {
         qdqModel = cloneModel(model);
         writeQdq(qdqModel, ranges, { exclude });
         const violation = checkTensorRtRules(qdqModel)[0];
@@ -176,10 +189,18 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
         report.tflite = { operators: converted.operators, non_edgetpu_operators: nonEdgeTpuOperators(converted.operators) };
       }
       const stagedModel = staged.stage(destination, bytes);
-      const derived = derivedManifest(manifest, modelPath, { format, sha256: sha256(bytes), ...quantization, metrics: {} });
+      const derived = derivedManifest(manifest, modelPath, { format, ...(flavor ? { flavor } : {}), sha256: sha256(bytes), ...quantization, metrics: {} });
       const predictions = await predict(stagedModel, derived, valImages);
       const comparison = compareWithReference(predictions, reference, valImages.labels);
-      const entry: ReportedModel = { format, file: basename(destination), bytes: bytes.length, sha256: derived.sha256, ...comparison };
+      const entry: ReportedModel = {
+        format,
+        ...(flavor ? { qdq_flavor: flavor } : {}),
+        ...(ortOperators ? { ort_cpu_operators: ortOperators } : {}),
+        file: basename(destination),
+        bytes: bytes.length,
+        sha256: derived.sha256,
+        ...comparison,
+      };
       report.models.push(entry);
       if (qdqModel) report.worst_layers = (await layerSensitivity(model, ranges, inputBatches(valImages, model, SENSITIVITY_IMAGES)[0]!)).slice(0, 10);
       derived.metrics = {
@@ -194,7 +215,7 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
         latency_ms_median_cpu_1_thread: comparison.latency_ms.median,
       };
       staged.stage(manifestPathFor(destination), JSON.stringify(derived, null, 2) + '\n');
-      progress('verify', report.models.length + 1, formats.length + 1);
+      progress('verify', report.models.length + 1, outputs.length + 1);
     }
     const path = reportPath(outDir, stem);
     staged.stage(path, JSON.stringify(report, null, 2) + '\n');
@@ -207,5 +228,6 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
 }
 
 export { checkTensorRtRules, type TrtViolation } from './qdq/trt-rules.js';
+export { parseQdqFlavors, QDQ_FLAVORS, type QdqFlavor } from './qdq/flavor.js';
 export { OUTPUT_FORMATS, outputPath, parseFormats, type OutputFormat } from './outputs.js';
 export { reportTable, type QuantizeReport } from './report.js';

@@ -1,6 +1,7 @@
 import { basename, extname, join } from 'node:path';
 import { ConfigError } from '../sdk/errors.js';
 import type { ModelManifest } from '../sdk/model/manifest-types.js';
+import { QDQ_FLAVOR_INFO, type QdqFlavor } from './qdq/flavor.js';
 
 export const OUTPUT_FORMATS = ['onnx-int8', 'tflite-int8', 'onnx-fp16'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -28,8 +29,10 @@ export function modelStem(modelPath: string): string {
   return basename(modelPath, extname(modelPath));
 }
 
-export function outputPath(outDir: string, stem: string, format: OutputFormat): string {
-  return join(outDir, stem + SUFFIX[format]);
+/** The CPU-flavour QDQ model sits beside the TensorRT one: `<stem>.int8-qdq-cpu.onnx`. */
+export function outputPath(outDir: string, stem: string, format: OutputFormat, flavor: QdqFlavor = 'tensorrt'): string {
+  const suffix = format === 'onnx-int8' && flavor !== 'tensorrt' ? SUFFIX[format].replace(/\.onnx$/, `-${flavor}.onnx`) : SUFFIX[format];
+  return join(outDir, stem + suffix);
 }
 
 export function reportPath(outDir: string, stem: string): string {
@@ -38,6 +41,8 @@ export function reportPath(outDir: string, stem: string): string {
 
 export interface DerivedModel {
   format: OutputFormat;
+  /** onnx-int8: which QDQ graph. */
+  flavor?: QdqFlavor;
   sha256: string;
   /** int8 TFLite: the quantization of its int8 input and output tensors. */
   inputQuantization?: { scale: number; zeroPoint: number };
@@ -54,6 +59,7 @@ export function derivedManifest(source: ModelManifest, sourceFile: string, deriv
   manifest.sha256 = derived.sha256;
   manifest.source = { model: basename(sourceFile), sha256: source.sha256 };
   manifest.metrics = derived.metrics;
+  if (derived.format === 'onnx-int8') manifest.qdq = QDQ_FLAVOR_INFO[derived.flavor ?? 'tensorrt'];
   if (isTflite) {
     manifest.input.layout = 'NHWC';
     manifest.input.dtype = 'int8';

@@ -1,9 +1,13 @@
 import type { Comparison, AccuracyFigures } from './verify/compare.js';
 import type { LayerError } from './verify/layer-error.js';
 import type { OutputFormat } from './outputs.js';
+import type { QdqFlavor } from './qdq/flavor.js';
 
 export interface ReportedModel extends Comparison {
   format: OutputFormat;
+  /** onnx-int8: which QDQ graph, and the operators ONNX Runtime's CPU EP runs after its graph optimizations. */
+  qdq_flavor?: QdqFlavor;
+  ort_cpu_operators?: Record<string, number>;
   file: string;
   bytes: number;
   sha256: string;

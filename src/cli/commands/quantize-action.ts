@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import { parseNumber, positiveInteger } from '../../eval/model-flags.js';
-import { parseFormats, quantizeModel, reportTable } from '../../quantize/index.js';
+import { parseFormats, parseQdqFlavors, quantizeModel, reportTable } from '../../quantize/index.js';
 import { calibrationMethod, type CalibrationMethodName } from '../../quantize/calibrate/index.js';
 import type { QuantizeFlags } from './quantize.js';
 
@@ -18,6 +18,7 @@ export async function quantizeCommand(model: string, flags: QuantizeFlags): Prom
     method: flags.method as CalibrationMethodName,
     percentile: parseNumber(flags.percentile, '--percentile')!,
     formats: parseFormats(flags.formats),
+    qdqFlavors: parseQdqFlavors(flags.qdqFlavor),
     ...(flags.val ? { valPath: flags.val } : {}),
     ...(flags.valCount ? { valCount: parseNumber(flags.valCount, '--val-count', positiveInteger)! } : {}),
     ...(flags.outDir ? { outDir: flags.outDir } : {}),

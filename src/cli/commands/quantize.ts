@@ -7,6 +7,7 @@ export interface QuantizeFlags {
   method: string;
   percentile: string;
   formats: string;
+  qdqFlavor: string;
   val?: string;
   valCount?: string;
   outDir?: string;
@@ -24,6 +25,7 @@ export function registerQuantize(program: Command): void {
     .option('--method <name>', 'activation range: minmax, percentile or entropy', DEFAULTS.method)
     .option('--percentile <p>', 'percentile method: share of |x| kept, in percent', String(DEFAULTS.percentile))
     .option('--formats <list>', 'comma-separated: onnx-int8, tflite-int8, onnx-fp16', DEFAULTS.formats.join(','))
+    .option('--qdq-flavor <list>', 'onnx-int8 graphs: tensorrt (Q/DQ on Conv/Gemm inputs, symmetric int8; .int8-qdq.onnx) and/or cpu (ONNX Runtime CPU fusion, uint8 activations; .int8-qdq-cpu.onnx)', DEFAULTS.qdqFlavors.join(','))
     .option('--val <folder|csv>', 'labelled validation images (default: a "val" folder beside --calib; fer2013.csv: PublicTest rows)')
     .option('--val-count <n>', 'validate on at most n images, balanced over classes (default: all)')
     .option('--out-dir <dir>', 'where to write the models and the report (default: beside the model)')

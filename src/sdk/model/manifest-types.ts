@@ -20,6 +20,14 @@ export interface ModelOutputSpec {
   quantization?: { scale: number; zeroPoint: number };
 }
 
+/** int8 QDQ ONNX only: which graph `fer-edge quantize --qdq-flavor` wrote (absent on older models: tensorrt). */
+export interface QdqManifestInfo {
+  flavor: 'tensorrt' | 'cpu';
+  activations: string;
+  weights: string;
+  bias: string;
+}
+
 export interface ModelManifest {
   schema: 'fer-edge/model@1';
   name: string;
@@ -31,6 +39,7 @@ export interface ModelManifest {
   output: ModelOutputSpec;
   temperature: number;
   crop?: { expand: number };
+  qdq?: QdqManifestInfo;
   source?: { model: string; sha256: string };
   metrics?: Record<string, unknown>;
   training?: Record<string, unknown>;

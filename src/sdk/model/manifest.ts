@@ -46,6 +46,7 @@ export const modelManifestSchema = z.object({
   }),
   temperature: z.number().positive(),
   crop: z.object({ expand: z.number().min(1) }).optional(),
+  qdq: z.object({ flavor: z.enum(['tensorrt', 'cpu']), activations: z.string(), weights: z.string(), bias: z.string() }).optional(),
   source: z.object({ model: z.string(), sha256: z.string() }).optional(),
   metrics: z.record(z.string(), z.unknown()).optional(),
   training: z.record(z.string(), z.unknown()).optional(),
