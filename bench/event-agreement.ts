@@ -13,12 +13,16 @@
  * - events (new/update/end), and the reference's events matched by one of the same type on the same face (IoU >= 0.3)
  *   within half a second of video; label agreement = matched pairs with the same emotion.
  *
+ * - each configuration with the detector on its own worker thread (`detectorThread: worker`, overlapping detection with
+ *   classification and tracking) and on the pipeline's thread (`main`), and whether the two gave identical faces and
+ *   events frame by frame.
+ *
  * Fast playback stamps frames on the file's clock, so smoothing, hysteresis and time-outs see the same times in every
  * run whatever its speed, and every repetition gives the same results; only frames/s depends on the machine: each
  * configuration runs --repeat times (decoding alone before each) and the best frames/s of each is reported.
  *
  *   node --import tsx bench/event-agreement.ts [--video clip.mp4] [--every 2,3,5,10] [--classify-every 1,0] [--repeat 2]
- *                                              [--model m.onnx] [--json]
+ *                                              [--threads worker,main] [--model m.onnx] [--json]
  */
 import { parseArgs } from 'node:util';
 import { createSource } from '../src/capture/index.js';
@@ -33,6 +37,7 @@ const { values: args } = parseArgs({
     every: { type: 'string', default: '2,3,5,10' },
     'classify-every': { type: 'string', default: '1,0' },
     repeat: { type: 'string', default: '2' },
+    threads: { type: 'string', default: 'worker,main' },
     model: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
@@ -55,7 +60,11 @@ interface Run {
   model: string;
   detectEvery: number;
   classifyEvery: number;
+  /** Where the detector ran: its own worker thread or the pipeline's thread. */
+  thread: 'worker' | 'main';
   frames: FrameFace[][];
+  /** frames/s of every repetition, in order. */
+  allFps: number[];
   events: EmotionEvent[];
   seconds: number;
   fps: number;
@@ -65,8 +74,11 @@ interface Run {
   videoFps: number;
 }
 
-async function runPipeline(detectEvery: number, classifyEvery: number): Promise<Run> {
+type Thread = Run['thread'];
+
+async function runPipeline(detectEvery: number, classifyEvery: number, thread: Thread): Promise<Run> {
   const pipeline = await createPipeline({
+    detectorThread: thread,
     source: { type: 'opencv', file: args.video, playback: 'fast' },
     ...(args.model ? { model: args.model } : {}),
     detectEvery,
@@ -100,7 +112,9 @@ async function runPipeline(detectEvery: number, classifyEvery: number): Promise<
   const seconds = (performance.now() - start) / 1000;
   const videoFps = stamps.length > 1 ? ((stamps.length - 1) * 1000) / (stamps.at(-1)! - stamps[0]!) : Number.NaN;
   const { name, format, precision } = pipeline.classifier.manifest;
-  return { model: `${name} (${precision} ${format})`, detectEvery, classifyEvery, frames, events, seconds, fps: frames.length / seconds, detectedFrames, classifiedFrames, videoFps };
+  const fps = frames.length / seconds;
+  if (pipeline.detectorThreaded !== (thread === 'worker')) throw new Error(`detectorThread ${thread} did not take effect`);
+  return { model: `${name} (${precision} ${format})`, detectEvery, classifyEvery, thread, frames, allFps: [fps], events, seconds, fps, detectedFrames, classifiedFrames, videoFps };
 }
 
 /** Frames/s of reading the clip alone through the same source the pipeline uses (fast playback). */
@@ -184,27 +198,53 @@ function eventCounts(events: EmotionEvent[]): string {
 
 const percent = (x: number): string => (Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(1)}%`);
 
-let decodeFps = 0;
-/** The configuration run --repeat times: the first run's results with the best frames/s of all. */
-async function measure(detectEvery: number, classifyEvery: number): Promise<Run> {
-  let best: Run | undefined;
-  for (let i = 0; i < Math.max(1, Number(args.repeat)); i++) {
-    decodeFps = Math.max(decodeFps, await decodeOnlyFps());
-    const run = await runPipeline(detectEvery, classifyEvery);
-    if (!best) best = run;
-    else if (run.fps > best.fps) best = { ...best, fps: run.fps, seconds: run.seconds };
-  }
-  return best!;
+/** Faces (boxes, emotions) and events of two runs equal frame by frame (events' `ts` aside: each run has its own epoch). */
+function identical(a: Run, b: Run): boolean {
+  const comparable = (run: Run): string => JSON.stringify([run.frames, run.events.map(({ ts: _, ...event }) => event)]);
+  return comparable(a) === comparable(b);
 }
 
-const reference = await measure(1, 1);
-const rows: { run: Run; agreement?: Agreement }[] = [{ run: reference }];
-for (const every of args.every.split(',').map(Number)) {
-  for (const classifyEvery of args['classify-every'].split(',').map(Number)) {
-    const run = await measure(every, classifyEvery);
-    rows.push({ run, agreement: compare(reference, run) });
+const median = (xs: number[]): number => {
+  const sorted = [...xs].sort((x, y) => x - y);
+  const mid = sorted.length / 2;
+  return sorted.length % 2 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+const decodeRuns: number[] = [];
+const threads = args.threads.split(',') as Thread[];
+/**
+ * The configuration in every thread mode, --repeat times each, the modes alternating so that a change in the
+ * machine's load falls on both: per mode the first run's results with the frames/s of all.
+ */
+async function measure(detectEvery: number, classifyEvery: number): Promise<Run[]> {
+  const runs = new Map<Thread, Run>();
+  for (let i = 0; i < Math.max(1, Number(args.repeat)); i++) {
+    decodeRuns.push(await decodeOnlyFps());
+    for (const thread of threads) {
+      const run = await runPipeline(detectEvery, classifyEvery, thread);
+      const first = runs.get(thread);
+      if (!first) runs.set(thread, run);
+      else first.allFps.push(run.fps);
+    }
   }
+  return [...runs.values()].map((run) => ({ ...run, fps: median(run.allFps) }));
 }
+
+const referenceRuns = await measure(1, 1);
+const reference = referenceRuns.find((run) => run.thread === 'main') ?? referenceRuns[0]!;
+const rows: { run: Run; agreement?: Agreement; sameAsMain?: boolean }[] = [];
+const addRows = (runs: Run[]): void => {
+  const main = runs.find((run) => run.thread === 'main');
+  for (const run of runs) {
+    rows.push({ run, ...(run === reference ? {} : { agreement: compare(reference, run) }), ...(main && run !== main ? { sameAsMain: identical(run, main) } : {}) });
+  }
+};
+addRows(referenceRuns);
+for (const every of args.every.split(',').map(Number)) {
+  for (const classifyEvery of args['classify-every'].split(',').map(Number)) addRows(await measure(every, classifyEvery));
+}
+const decodeFps = median(decodeRuns);
+const spread = (xs: number[]): string => `${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)}`;
 
 if (args.json) {
   const report = {
@@ -212,9 +252,13 @@ if (args.json) {
     model: reference.model,
     modelFile: args.model ?? 'default (models/index.json)',
     decodeOnlyFps: decodeFps,
-    runs: rows.map(({ run, agreement }) => ({
+    decodeOnlyRuns: decodeRuns,
+    runs: rows.map(({ run, agreement, sameAsMain }) => ({
       detectEvery: run.detectEvery,
       classifyEvery: run.classifyEvery,
+      detectorThread: run.thread,
+      fpsRuns: run.allFps,
+      ...(sameAsMain !== undefined ? { identicalToMainThread: sameAsMain } : {}),
       frames: run.frames.length,
       seconds: run.seconds,
       fps: run.fps,
@@ -227,16 +271,18 @@ if (args.json) {
   process.stdout.write(JSON.stringify(report, null, 2) + '\n');
 } else {
   const lines = [
-    `${reference.frames.length} frames of ${args.video}; model ${reference.model}; decode only: ${decodeFps.toFixed(0)} frames/s (best of ${rows.length * Number(args.repeat)}); ` +
-      `frames/s: best of ${args.repeat}; reference: detection and classification on every frame`,
+    `${reference.frames.length} frames of ${args.video}; model ${reference.model}; decode only: ${decodeFps.toFixed(0)} [${spread(decodeRuns)}] frames/s ` +
+      `(median [range] of ${decodeRuns.length}); frames/s: median [range] of ${args.repeat}; reference: detection and classification on every frame, detector on the main thread`,
     '',
-    '| detect every | classify between | frames/s | % of decode | classified frames | face recall | face precision | top emotion agrees | dominant agrees | events (new/update/end) | ref. events matched | event label agrees |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map(({ run, agreement }) =>
+    '| detect every | classify between | detector thread | same as main thread | frames/s | % of decode | classified frames | face recall | face precision | top emotion agrees | dominant agrees | events (new/update/end) | ref. events matched | event label agrees |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(({ run, agreement, sameAsMain }) =>
       [
         run.detectEvery,
-        run.detectEvery === 1 ? '(reference)' : run.classifyEvery === 0 ? 'no' : run.classifyEvery === 1 ? 'every frame' : `every ${run.classifyEvery} frames`,
-        run.fps.toFixed(0),
+        run.detectEvery === 1 ? 'every frame' : run.classifyEvery === 0 ? 'no' : run.classifyEvery === 1 ? 'every frame' : `every ${run.classifyEvery} frames`,
+        run === reference ? 'main (reference)' : run.thread,
+        sameAsMain === undefined ? '' : sameAsMain ? 'identical' : 'differs',
+        `${run.fps.toFixed(0)} [${spread(run.allFps)}]`,
         percent(run.fps / decodeFps),
         run.classifiedFrames,
         agreement ? percent(agreement.faceRecall) : '',

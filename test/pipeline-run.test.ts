@@ -165,7 +165,10 @@ test('stats: frames the pipeline was too busy for and results a slow iterator mi
   assert.deepEqual(kept, [56, 57, 58, 59]);
 
   // Real-time playback (24 fps) with 100 ms of processing per frame: newer frames replace the ones not yet taken.
-  const slow = await createPipeline(clipConfig({ source: { type: 'opencv', file: sharedPath(CLIP), playback: 'realtime' } }), { maxFrames: 10 });
+  // The detector on the main thread: on its own thread the next frame's 100 ms would overlap this one's.
+  const slow = await createPipeline(clipConfig({ source: { type: 'opencv', file: sharedPath(CLIP), playback: 'realtime' }, detectorThread: 'main' }), {
+    maxFrames: 10,
+  });
   const detect = slow.detector.detect.bind(slow.detector);
   slow.detector.detect = async (frame) => {
     await sleep(100);

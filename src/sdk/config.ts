@@ -34,6 +34,13 @@ export const pipelineConfigSchema = z
      * 0 = classify only on detection frames. Detection frames always classify the faces they find.
      */
     classifyEvery: z.number().int().min(0).max(30).default(1),
+    /**
+     * Where the detector runs. `worker`: a worker thread with its own model session, so that detecting the next frame
+     * overlaps classifying and tracking this one on another core. `main`: the pipeline's own thread, one stage after
+     * the other. `auto`: worker with 3 cores or more (decoding, the pipeline and the detector each get one; on 2
+     * cores the worker measured no faster, bench/RESULTS.md). Results and events are the same either way.
+     */
+    detectorThread: z.enum(['auto', 'worker', 'main']).default('auto'),
     /** An .onnx or .tflite model with its manifest beside it. Default: the shipped student (models/index.json). */
     model: z.string().min(1).optional(),
     backend: backendConfigSchema.default({ type: 'auto' }),

@@ -3,7 +3,6 @@ import { rename, writeFile } from 'node:fs/promises';
 import { createSource, type ResilientSource, type SourceStatusEvent } from '../capture/index.js';
 import { loadEmotionClassifier, type ManifestEmotionClassifier } from './classifier.js';
 import { parsePipelineConfig, type PipelineConfig, type PipelineConfigInput } from './config.js';
-import { createDetector } from './detectors/index.js';
 import { FerEdgeError } from './errors.js';
 import { FrameFeed } from './frame-feed.js';
 import { childLogger } from './log.js';
@@ -12,6 +11,7 @@ import { createMqttPublisher, type MqttPublisher } from './mqtt/index.js';
 import { cropFaces } from './preprocess/crop-faces.js';
 import { releaseFrame } from './release-frame.js';
 import { ResultBuffer } from './result-buffer.js';
+import { loadDetector } from './threads/load-detector.js';
 import { facesToClassify, withinFrame } from './tracking/frame-bounds.js';
 import { EmotionTracker, type TrackedFace, type TrackerDetection, type TrackerResult } from './tracking/index.js';
 import type { EmotionEvent, Face, FaceDetector, Frame, PipelineStats } from './types.js';
@@ -31,6 +31,15 @@ export interface PipelineResult {
   events: EmotionEvent[];
   /** Milliseconds spent per stage on this frame. */
   latencyMs: Record<string, number>;
+}
+
+/** A frame taken from capture, with its detection under way when it is a detection frame. */
+interface TakenFrame {
+  frame: Frame;
+  /** Its place among the frames taken (0, 1, ...): which frames detect and classify follows from it. */
+  index: number;
+  takenAt: number;
+  detection?: Promise<{ faces: Face[]; ms: number }>;
 }
 
 export interface PipelineEvents {
@@ -58,6 +67,8 @@ export interface PipelineOptions {
  * newest frame wins (stale frames are dropped and counted); MQTT publishing never blocks the frame loop.
  * The detector runs on every `detectEvery`th frame; in between, tracks carry the faces and the classifier runs on
  * the visible ones at their predicted boxes every `classifyEvery`th frame, so emotions follow at frame rate.
+ * With the detector on its own thread (`detectorThread`), the next frame is taken and its detection started while
+ * this one is classified and tracked; results, events and tracking stay in frame order, exactly as without.
  */
 export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncIterable<PipelineResult> {
   private readonly tracker: EmotionTracker;
@@ -71,6 +82,9 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
   private loop: Promise<void> | undefined;
   private stopping = false;
   private processed = 0;
+  private taken = 0;
+  /** The next frame, taken (or being waited for) while the current one is processed. */
+  private upcoming: Promise<TakenFrame | null> | undefined;
   private faceCount = 0;
   private lastSeq = -1;
   private lastTimestampMs = 0;
@@ -81,6 +95,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
     readonly config: PipelineConfig,
     readonly classifier: ManifestEmotionClassifier,
     readonly detector: FaceDetector,
+    /** True when the detector runs on its own worker thread. */
+    readonly detectorThreaded: boolean,
     readonly source: ResilientSource,
     /** Undefined when MQTT is turned off (`mqtt: false`). */
     readonly publisher: MqttPublisher | undefined,
@@ -99,11 +115,11 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
     try {
       const classifier = await loadEmotionClassifier({ ...(config.model ? { modelPath: config.model } : {}), backend: config.backend });
       opened.push(classifier);
-      const detector = await createDetector(config.detector);
+      const { detector, threaded } = await loadDetector(config.detector, config.detectorThread);
       opened.push({ close: () => detector.close?.() });
       const source = createSource(config.source);
       const publisher = config.mqtt === false ? undefined : await createMqttPublisher(config.mqtt, config.deviceId);
-      return new Pipeline(config, classifier, detector, source, publisher, options);
+      return new Pipeline(config, classifier, detector, threaded, source, publisher, options);
     } catch (error) {
       for (const resource of opened.reverse()) await resource.close();
       throw error;
@@ -124,7 +140,13 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
     this.feed.start();
     this.startTimers();
     logger.info(
-      { source: this.source.describe(), model: this.classifier.manifest.name, detector: this.detector.name, broker: this.publisher?.brokerUrl },
+      {
+        source: this.source.describe(),
+        model: this.classifier.manifest.name,
+        detector: this.detector.name,
+        detectorThread: this.detectorThreaded ? 'worker' : 'main',
+        broker: this.publisher?.brokerUrl,
+      },
       'pipeline started',
     );
     this.loop = this.processFrames().finally(() => this.finish());
@@ -170,17 +192,19 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
   }
 
   private async processFrames(): Promise<void> {
-    const feed = this.feed!;
+    const ahead = this.detectorThreaded;
     try {
       while (!this.stopping) {
-        const frame = await feed.next();
-        if (!frame) break;
+        this.upcoming ??= this.takeFrame();
+        const taken = await this.upcoming;
+        this.upcoming = undefined;
+        if (!taken) break;
+        if (ahead && !this.stopping) this.upcoming = this.takeFrame();
         try {
-          await this.processFrame(frame);
+          await this.processFrame(taken);
         } finally {
-          releaseFrame(frame);
+          releaseFrame(taken.frame);
         }
-        if (this.options.maxFrames !== undefined && this.processed >= this.options.maxFrames) break;
       }
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
@@ -191,21 +215,50 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
     }
   }
 
-  private async processFrame(frame: Frame): Promise<void> {
-    const start = performance.now();
+  /**
+   * The next frame from capture (null at the end or after maxFrames); on a detection frame its detection starts
+   * at once, on the detector's thread when it has one.
+   */
+  private takeFrame(): Promise<TakenFrame | null> {
+    if (this.options.maxFrames !== undefined && this.taken >= this.options.maxFrames) return Promise.resolve(null);
+    const next = this.feed!.next().then((frame): TakenFrame | null => {
+      if (!frame) return null;
+      const taken: TakenFrame = { frame, index: this.taken++, takenAt: performance.now() };
+      if (taken.index % this.config.detectEvery === 0) {
+        const start = performance.now();
+        taken.detection = this.detector.detect(frame).then((faces) => ({ faces, ms: performance.now() - start }));
+        // Awaited when the frame's turn comes; a failure before that must not count as unhandled.
+        taken.detection.catch(() => undefined);
+      }
+      return taken;
+    });
+    next.catch(() => undefined);
+    return next;
+  }
+
+  /** A frame taken but never processed (the pipeline stopped): its detection is let finish and its pixels freed. */
+  private async discardUpcoming(): Promise<void> {
+    const taken = await this.upcoming?.catch(() => null);
+    this.upcoming = undefined;
+    if (!taken) return;
+    await taken.detection?.catch(() => undefined);
+    releaseFrame(taken.frame);
+  }
+
+  private async processFrame({ frame, index, takenAt, detection }: TakenFrame): Promise<void> {
     const latencyMs: Record<string, number> = {};
     // Frames since the last detection frame (0 on a detection frame).
-    const sinceDetection = this.processed % this.config.detectEvery;
-    const detect = sinceDetection === 0;
+    const sinceDetection = index % this.config.detectEvery;
     const classifyEvery = this.config.classifyEvery;
     const tracked = withinFrame(
-      detect
-        ? await this.detectFaces(frame, latencyMs)
+      detection
+        ? await this.detectFaces(frame, detection, latencyMs)
         : await this.carryFaces(frame, classifyEvery > 0 && sinceDetection % classifyEvery === 0, latencyMs),
       frame.width,
       frame.height,
     );
-    latencyMs.total = this.latencies.since('total', start);
+    // From taking the frame to its result: with the detector ahead, this includes waiting for the previous frame.
+    latencyMs.total = this.latencies.since('total', takenAt);
     this.processed++;
     this.fps.tick();
     this.lastSeq = frame.seq;
@@ -215,7 +268,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
     if (this.publisher) for (const face of tracked.tracks) if (face.state) this.publisher.publishFaceState(face.state);
     const result: PipelineResult = {
       frame: { seq: frame.seq, timestampMs: frame.timestampMs, width: frame.width, height: frame.height },
-      detected: detect,
+      detected: detection !== undefined,
       classified: latencyMs.classify !== undefined,
       faces: tracked.tracks,
       events: tracked.events,
@@ -225,12 +278,12 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
     this.emit('result', result);
   }
 
-  /** A detection frame: detect, classify every face found, update the tracks. */
-  private async detectFaces(frame: Frame, latencyMs: Record<string, number>): Promise<TrackerResult> {
+  /** A detection frame: its faces (detected since it was taken), each classified, then the tracks updated. */
+  private async detectFaces(frame: Frame, detection: NonNullable<TakenFrame['detection']>, latencyMs: Record<string, number>): Promise<TrackerResult> {
+    const { faces, ms } = await detection;
+    this.latencies.record('detect', ms);
+    latencyMs.detect = ms;
     let mark = performance.now();
-    const faces = await this.detector.detect(frame);
-    latencyMs.detect = this.latencies.since('detect', mark);
-    mark = performance.now();
     const probabilities = await this.classify(frame, faces);
     latencyMs.classify = this.latencies.since('classify', mark);
     mark = performance.now();
@@ -319,6 +372,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
       clearInterval(this.statsTimer);
       clearInterval(this.healthTimer);
       await this.feed?.stop();
+      await this.discardUpcoming();
       this.publish(this.tracker.endAll(Math.max(this.lastSeq, 0), this.lastTimestampMs || Date.now()));
       const stats = this.stats;
       this.publisher?.publishStats(stats);

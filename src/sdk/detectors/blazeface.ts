@@ -13,7 +13,7 @@ import { releaseMats } from '../preprocess/release-mats.js';
 import type { Face, FaceDetector, Frame, Point } from '../types.js';
 import { decodeBlazeFace } from './blazeface-decode.js';
 import { commonDetectorOptions } from './common-options.js';
-import { detectorBackendOption, loadDetectorModel } from './model-detector.js';
+import { detectorBackendOption, loadDetectorModel, type ModelOpener } from './model-detector.js';
 import { weightedNms } from './nms.js';
 import { type Anchor, generateSsdAnchors } from './ssd-anchors.js';
 import { toFaces } from './to-faces.js';
@@ -86,11 +86,11 @@ export class BlazeFaceDetector implements FaceDetector {
     this.name = `blazeface-${config.range}`;
   }
 
-  static async create(config: BlazeFaceConfig): Promise<BlazeFaceDetector> {
+  static async create(config: BlazeFaceConfig, open?: ModelOpener): Promise<BlazeFaceDetector> {
     const range = RANGES[config.range];
     const path = config.model ?? resolvePackagedModel(range.file);
     const backend = config.backend ?? { type: 'onnxruntime' };
-    const model = await loadDetectorModel('BlazeFace', await modelSource(path, backend), backend, { inputs: [], outputs: [] });
+    const model = await loadDetectorModel('BlazeFace', await modelSource(path, backend), backend, { inputs: [], outputs: [] }, open);
     const anchors = generateSsdAnchors({
       inputWidth: range.inputSize,
       inputHeight: range.inputSize,

@@ -3,6 +3,7 @@ import { ConfigError } from '../errors.js';
 import type { FaceDetector } from '../types.js';
 import { BlazeFaceDetector, blazeFaceSchema } from './blazeface.js';
 import { HaarDetector, haarSchema } from './haar.js';
+import type { ModelOpener } from './model-detector.js';
 import { UltraFaceDetector, ultraFaceSchema } from './ultraface.js';
 import { YunetDetector, yunetSchema } from './yunet.js';
 
@@ -15,8 +16,11 @@ export type DetectorConfigInput = z.input<typeof detectorConfigSchema>;
 /** The default: BlazeFace short range from the @mediapipe/face_detection package. */
 export const defaultDetectorConfig: DetectorConfigInput = { type: 'blazeface', range: 'short' };
 
-/** Validates the configuration and loads the detector (a ModelError when its model is missing or corrupt). */
-export async function createDetector(config: DetectorConfigInput = defaultDetectorConfig): Promise<FaceDetector> {
+/**
+ * Validates the configuration and loads the detector (a ModelError when its model is missing or corrupt); `open`
+ * loads a model-based detector's model (default: createBackend, on this thread).
+ */
+export async function createDetector(config: DetectorConfigInput = defaultDetectorConfig, open?: ModelOpener): Promise<FaceDetector> {
   const parsed = detectorConfigSchema.safeParse(config);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -25,11 +29,11 @@ export async function createDetector(config: DetectorConfigInput = defaultDetect
   const detector = parsed.data;
   switch (detector.type) {
     case 'blazeface':
-      return BlazeFaceDetector.create(detector);
+      return BlazeFaceDetector.create(detector, open);
     case 'yunet':
-      return YunetDetector.create(detector);
+      return YunetDetector.create(detector, open);
     case 'ultraface':
-      return UltraFaceDetector.create(detector);
+      return UltraFaceDetector.create(detector, open);
     case 'haar':
       return HaarDetector.create(detector);
   }

@@ -5,6 +5,9 @@ import { ModelError } from '../errors.js';
 /** The `backend` option of model-based detectors: the same back ends (and accelerators) as the emotion model. */
 export const detectorBackendOption = backendConfigSchema.optional();
 
+/** Opens a detector's model with its back end: createBackend here, or on a thread of its own (threads/load-detector.ts). */
+export type ModelOpener = (source: ModelSource, backend: BackendConfigInput) => Promise<ModelBackend>;
+
 /**
  * Loads a detector's model through the shared back ends and checks that it has the tensors the decoder reads,
  * so that a wrong file is a one-line ModelError instead of garbage boxes.
@@ -14,11 +17,12 @@ export async function loadDetectorModel(
   source: ModelSource,
   backend: BackendConfigInput | undefined,
   expected: { inputs: string[]; outputs: string[] },
+  open: ModelOpener = createBackend,
 ): Promise<ModelBackend> {
   // Some exporters (UltraFace's) leave weights as graph inputs; ORT warns once per tensor at warning level.
   if (ort.env.logLevel === undefined || ort.env.logLevel === 'warning') ort.env.logLevel = 'error';
   const path = sourcePath(source);
-  const model = await createBackend(source, backend ?? { type: 'auto' });
+  const model = await open(source, backend ?? { type: 'auto' });
   const missing = [
     ...expected.inputs.filter((name) => !model.info.inputNames.includes(name)),
     ...expected.outputs.filter((name) => !model.info.outputNames.includes(name)),

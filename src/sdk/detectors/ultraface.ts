@@ -8,7 +8,7 @@ import { releaseMats } from '../preprocess/release-mats.js';
 import type { Face, FaceDetector, Frame, TensorData } from '../types.js';
 import type { Candidate } from './candidate.js';
 import { commonDetectorOptions } from './common-options.js';
-import { detectorBackendOption, loadDetectorModel } from './model-detector.js';
+import { detectorBackendOption, loadDetectorModel, type ModelOpener } from './model-detector.js';
 import { hardNms } from './nms.js';
 import { toFaces } from './to-faces.js';
 
@@ -35,8 +35,8 @@ export class UltraFaceDetector implements FaceDetector {
     private readonly config: UltraFaceConfig,
   ) {}
 
-  static async create(config: UltraFaceConfig): Promise<UltraFaceDetector> {
-    const model = await loadDetectorModel('UltraFace', config.model, config.backend, { inputs: ['input'], outputs: ['scores', 'boxes'] });
+  static async create(config: UltraFaceConfig, open?: ModelOpener): Promise<UltraFaceDetector> {
+    const model = await loadDetectorModel('UltraFace', config.model, config.backend, { inputs: ['input'], outputs: ['scores', 'boxes'] }, open);
     return new UltraFaceDetector(model, config);
   }
 

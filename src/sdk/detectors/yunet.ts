@@ -8,7 +8,7 @@ import { releaseMats } from '../preprocess/release-mats.js';
 import type { Face, FaceDetector, Frame, TensorData } from '../types.js';
 import type { Candidate } from './candidate.js';
 import { commonDetectorOptions } from './common-options.js';
-import { detectorBackendOption, loadDetectorModel } from './model-detector.js';
+import { detectorBackendOption, loadDetectorModel, type ModelOpener } from './model-detector.js';
 import { hardNms } from './nms.js';
 import { toFaces } from './to-faces.js';
 
@@ -36,8 +36,8 @@ export class YunetDetector implements FaceDetector {
     private readonly config: YunetConfig,
   ) {}
 
-  static async create(config: YunetConfig): Promise<YunetDetector> {
-    const model = await loadDetectorModel('YuNet', config.model, config.backend, { inputs: ['input'], outputs: OUTPUTS });
+  static async create(config: YunetConfig, open?: ModelOpener): Promise<YunetDetector> {
+    const model = await loadDetectorModel('YuNet', config.model, config.backend, { inputs: ['input'], outputs: OUTPUTS }, open);
     return new YunetDetector(model, config);
   }
 

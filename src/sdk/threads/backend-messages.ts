@@ -1,0 +1,18 @@
+import type { OnnxRuntimeConfig } from '../backends/onnxruntime.js';
+import type { ModelSource, TensorSpec } from '../backends/model-backend.js';
+import type { BackendInfo, TensorData } from '../types.js';
+import type { ThreadError } from './thread-error.js';
+
+/** What the model thread starts with. */
+export interface BackendWorkerData {
+  source: ModelSource;
+  config: OnnxRuntimeConfig;
+}
+
+export type ToBackendThread = { type: 'run'; id: number; inputs: Record<string, TensorData> } | { type: 'close' };
+
+export type FromBackendThread =
+  | { type: 'ready'; info: BackendInfo; inputs: TensorSpec[]; outputs: TensorSpec[] }
+  | { type: 'load-failed'; error: ThreadError }
+  | { type: 'outputs'; id: number; outputs: Record<string, TensorData> }
+  | { type: 'failed'; id: number; error: ThreadError };
