@@ -9,7 +9,8 @@
  *                                  [--out bench/results/latest.json]
  *
  * --quantize-peer also quantizes mini-Xception with `fer-edge quantize` (in a temporary folder) and measures its int8
- * QDQ ONNX, int8 TFLite and fp16 ONNX versions: every runtime and format on the same model, even before a student ships.
+ * QDQ ONNX (TensorRT and CPU flavours), int8 TFLite and fp16 ONNX versions: every runtime and format on the same model,
+ * even before a student ships.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,13 +81,13 @@ const backend = args.threads ? ({ type: 'auto', threads: Number(args.threads) } 
 
 /** mini-Xception with a manifest beside it in a temporary folder, quantized there by fer-edge quantize. */
 async function quantizedPeer(dir: string): Promise<BenchModel[]> {
-  onProgress('quantizing mini-Xception (int8 QDQ ONNX, int8 TFLite, fp16 ONNX)');
+  onProgress('quantizing mini-Xception (int8 QDQ ONNX in both flavours, int8 TFLite, fp16 ONNX)');
   const { model, classifier } = await loadClassifierFromOptions(peerSpec);
   await classifier.close();
   const fp32 = join(dir, 'mini_xception.onnx');
   symlinkSync(peer, fp32);
   writeFileSync(join(dir, 'mini_xception.json'), JSON.stringify({ ...model.manifest, name: 'mini_xception' }));
-  const result = await quantizeModel({ modelPath: fp32, calibPath: join(shared, 'data', 'fer2013', 'train'), valCount: 350, outDir: dir });
+  const result = await quantizeModel({ modelPath: fp32, calibPath: join(shared, 'data', 'fer2013', 'train'), valCount: 350, outDir: dir, qdqFlavors: ['tensorrt', 'cpu'] });
   return result.files
     .filter((file) => ['.onnx', '.tflite'].includes(extname(file)))
     .map((file) => ({ label: `${basename(file)} (peer, quantized here)`, spec: { model: file }, ...(backend ? { backend } : {}) }));

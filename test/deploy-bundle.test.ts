@@ -36,6 +36,8 @@ const expected = [
   { target: 'jetson-nano', name: 'jetson-nano', model: 'fixture.fp16.onnx', backend: 'onnxruntime' },
   { target: 'rpi', name: 'rpi-cpu', model: 'fixture.int8.tflite', backend: 'tflite' },
   { target: 'rpi-coral', name: 'rpi-coral', model: 'fixture-edgetpu.int8.tflite', backend: 'tflite' },
+  // Beside the TensorRT-flavour QDQ model that jetson-orin takes: the CPU flavour, for ONNX Runtime on the Pi's CPU.
+  { target: 'rpi-onnx', name: 'rpi-onnx', model: 'fixture.int8-qdq-cpu.onnx', backend: 'onnxruntime' },
 ];
 
 for (const { target, name, model, backend } of expected) {
@@ -104,7 +106,7 @@ test('jetson-orin: TensorRT int8 with an engine cache under the deploy root; a u
 
 test('every target name resolves to a variant with a unit file', () => {
   const targets = loadTargets(join(repoRoot, 'targets'));
-  assert.deepEqual([...targets.keys()].sort(), ['jetson', 'jetson-nano', 'jetson-orin', 'rpi', 'rpi-coral', 'rpi-cpu']);
+  assert.deepEqual([...targets.keys()].sort(), ['jetson', 'jetson-nano', 'jetson-orin', 'rpi', 'rpi-coral', 'rpi-cpu', 'rpi-onnx']);
   assert.equal(targets.get('jetson')!.name, 'jetson-orin');
   assert.equal(targets.get('rpi')!.name, 'rpi-cpu');
 });
@@ -112,7 +114,7 @@ test('every target name resolves to a variant with a unit file', () => {
 test('an unknown target is refused with the list of targets', async () => {
   await assert.rejects(prepareBundle(request({ target: 'beaglebone' })), (error: Error) => {
     assert.ok(error instanceof ConfigError);
-    assert.equal(error.message, "unknown target 'beaglebone': choose one of jetson, jetson-nano, jetson-orin, rpi, rpi-coral, rpi-cpu");
+    assert.equal(error.message, "unknown target 'beaglebone': choose one of jetson, jetson-nano, jetson-orin, rpi, rpi-coral, rpi-cpu, rpi-onnx");
     return true;
   });
 });
@@ -132,10 +134,14 @@ test('a model that does not match its manifest checksum is refused', { skip }, a
   await assert.rejects(prepareBundle(request({ target: 'jetson', modelsDir: dir })), /fixture\.int8-qdq\.onnx: sha256 [0-9a-f]{64} does not match its manifest/);
 });
 
-test('--model of the wrong precision for the target is refused', { skip }, async () => {
+test('--model of the wrong precision or QDQ flavour for the target is refused', { skip }, async () => {
   await assert.rejects(
     prepareBundle(request({ target: 'jetson-orin', modelPath: join(modelsDir, 'fixture.fp16.onnx') })),
     /fixture\.fp16\.onnx is a fp16 onnx model; target jetson-orin needs int8 onnx/,
+  );
+  await assert.rejects(
+    prepareBundle(request({ target: 'jetson-orin', modelPath: join(modelsDir, 'fixture.int8-qdq-cpu.onnx') })),
+    /fixture\.int8-qdq-cpu\.onnx is a int8 onnx \(cpu QDQ\) model; target jetson-orin needs int8 onnx \(tensorrt QDQ\)/,
   );
 });
 

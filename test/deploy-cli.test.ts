@@ -76,7 +76,7 @@ test('--dry-run shows the bundle and changes nothing', { skip }, async () => {
 test('bad input: one line on stderr and a non-zero exit', () => {
   const unknown = ferEdge('--target', 'beaglebone', '--dest', root);
   assert.equal(unknown.status, 2);
-  assert.equal(unknown.stderr, "fer-edge: unknown target 'beaglebone': choose one of jetson, jetson-nano, jetson-orin, rpi, rpi-coral, rpi-cpu\n");
+  assert.equal(unknown.stderr, "fer-edge: unknown target 'beaglebone': choose one of jetson, jetson-nano, jetson-orin, rpi, rpi-coral, rpi-cpu, rpi-onnx\n");
 });
 
 test('deploy without --host or --dest says where to deploy', async () => {

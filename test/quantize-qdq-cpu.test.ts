@@ -15,6 +15,7 @@ import { ortCpuOperators } from '../src/quantize/qdq/ort-operators.js';
 import { writeQdqCpu } from '../src/quantize/qdq/write-qdq-cpu.js';
 import { manifestPathFor, readManifest } from '../src/sdk/model/manifest.js';
 import { loadModel } from '../src/sdk/model/load-model.js';
+import { qdqFlavorAdvice, qdqFlavorOf } from '../src/sdk/model/qdq-flavor.js';
 import type { ModelInputSpec } from '../src/sdk/model/manifest-types.js';
 import { repoRoot, sharedPath, skipUnlessShared } from './helpers/shared.js';
 
@@ -147,4 +148,15 @@ test('`quantizeModel` with the cpu flavour writes <stem>.int8-qdq-cpu.onnx, its 
   assert.equal(loaded.manifest.qdq?.activations, 'uint8 asymmetric per tensor');
   assert.equal(readModel(join(workDir, 'fer-mnv3s.int8-qdq-cpu.onnx')).metadata.get('fer-edge.qdq_flavor'), 'cpu');
   assert.ok(readFileSync(join(workDir, 'fer-mnv3s.quantize-report.json'), 'utf8').includes('"qdq_flavor": "cpu"'));
+});
+
+test('the flavour of a model: int8 ONNX without `qdq` is TensorRT\'s; only TensorRT QDQ on ONNX Runtime\'s CPU EP gets advice', () => {
+  const cpuQdq = { flavor: 'cpu', activations: '', weights: '', bias: '' } as const;
+  assert.equal(qdqFlavorOf({ format: 'onnx', precision: 'int8' }), 'tensorrt');
+  assert.equal(qdqFlavorOf({ format: 'onnx', precision: 'int8', qdq: cpuQdq }), 'cpu');
+  assert.equal(qdqFlavorOf({ format: 'onnx', precision: 'fp32' }), undefined);
+  assert.equal(qdqFlavorOf({ format: 'tflite', precision: 'int8' }), undefined);
+  assert.match(qdqFlavorAdvice({ format: 'onnx', precision: 'int8' }, 'onnxruntime', 'cpu') ?? '', /--qdq-flavor cpu/);
+  assert.equal(qdqFlavorAdvice({ format: 'onnx', precision: 'int8' }, 'onnxruntime', 'tensorrt'), undefined);
+  assert.equal(qdqFlavorAdvice({ format: 'onnx', precision: 'int8', qdq: cpuQdq }, 'onnxruntime', 'cpu'), undefined);
 });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ModelError } from '../sdk/errors.js';
-import { defaultModelPath, manifestPathFor, parseManifest, readManifest, sha256File, type ModelManifest } from '../sdk/model/index.js';
+import { defaultModelPath, manifestPathFor, parseManifest, qdqFlavorOf, readManifest, sha256File, type ModelManifest, type QdqFlavorName } from '../sdk/model/index.js';
 import type { ModelChoice } from './target-profile.js';
 
 export interface SelectedModel {
@@ -10,10 +10,18 @@ export interface SelectedModel {
   manifest: ModelManifest;
 }
 
+/** int8 ONNX: the QDQ flavour the target wants (tensorrt unless its profile names one); undefined otherwise. */
+function wantedFlavor(choice: ModelChoice): QdqFlavorName | undefined {
+  return choice.format === 'onnx' && choice.precision === 'int8' ? (choice.qdq_flavor ?? 'tensorrt') : undefined;
+}
+
+function fitsFormat(manifest: ModelManifest, choice: ModelChoice): boolean {
+  return manifest.format === choice.format && manifest.precision === choice.precision && qdqFlavorOf(manifest) === wantedFlavor(choice);
+}
+
 function fits(manifest: ModelManifest, choice: ModelChoice): boolean {
   return (
-    manifest.format === choice.format &&
-    manifest.precision === choice.precision &&
+    fitsFormat(manifest, choice) &&
     (choice.include === undefined || manifest.name.includes(choice.include)) &&
     (choice.exclude === undefined || !manifest.name.includes(choice.exclude))
   );
@@ -21,7 +29,8 @@ function fits(manifest: ModelManifest, choice: ModelChoice): boolean {
 
 function describe(choice: ModelChoice): string {
   const filters = [choice.include && `name containing '${choice.include}'`, choice.exclude && `name without '${choice.exclude}'`];
-  return [`${choice.precision} ${choice.format}`, ...filters.filter(Boolean)].join(', ');
+  const flavor = wantedFlavor(choice);
+  return [`${choice.precision} ${choice.format}${flavor ? ` (${flavor} QDQ)` : ''}`, ...filters.filter(Boolean)].join(', ');
 }
 
 async function verified(modelPath: string, manifestPath: string, manifest: ModelManifest): Promise<SelectedModel> {
@@ -37,9 +46,10 @@ export async function useModel(modelPath: string, choice: ModelChoice, targetNam
   if (!existsSync(modelPath)) throw new ModelError(`model not found: ${modelPath}`);
   const manifestPath = manifestPathFor(modelPath);
   const manifest = await readManifest(manifestPath, modelPath);
-  if (manifest.format !== choice.format || manifest.precision !== choice.precision) {
+  if (!fitsFormat(manifest, choice)) {
+    const flavor = qdqFlavorOf(manifest);
     throw new ModelError(
-      `${modelPath} is a ${manifest.precision} ${manifest.format} model; target ${targetName} needs ${describe(choice)}`,
+      `${modelPath} is a ${manifest.precision} ${manifest.format}${flavor ? ` (${flavor} QDQ)` : ''} model; target ${targetName} needs ${describe(choice)}`,
     );
   }
   return verified(modelPath, manifestPath, manifest);

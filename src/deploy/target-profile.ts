@@ -7,6 +7,8 @@ import { ConfigError } from '../sdk/errors.js';
 const modelChoiceSchema = z.strictObject({
   format: z.enum(['onnx', 'tflite']),
   precision: z.enum(['fp32', 'fp16', 'int8']),
+  /** int8 ONNX: which QDQ graph (`fer-edge quantize --qdq-flavor`); default tensorrt. */
+  qdq_flavor: z.enum(['tensorrt', 'cpu']).optional(),
   /** Keep only models whose manifest name contains this (e.g. "edgetpu"). */
   include: z.string().min(1).optional(),
   /** Drop models whose manifest name contains this. */

@@ -5,6 +5,7 @@ import { ConfigError, ModelError } from '../sdk/errors.js';
 import { loadModel, sha256File, type LoadedModel } from '../sdk/model/load-model.js';
 import { parseManifest, readManifest } from '../sdk/model/manifest.js';
 import type { ModelInputSpec, ModelManifest } from '../sdk/model/manifest-types.js';
+import { qdqFlavorOf } from '../sdk/model/qdq-flavor.js';
 import { EMOTION_LABELS } from '../sdk/types.js';
 
 /**
@@ -36,6 +37,7 @@ export interface ModelDescription {
   path: string;
   name: string;
   format: string;
+  /** int8 ONNX: `int8 (cpu QDQ)` or `int8 (tensorrt QDQ)`, the graph `fer-edge quantize --qdq-flavor` wrote. */
   precision: string;
   runtime: string;
   accelerator: string;
@@ -47,7 +49,7 @@ export function describeModel({ model, classifier }: LoadedClassifier): ModelDes
     path: model.path,
     name: manifest.name,
     format: manifest.format,
-    precision: manifest.precision,
+    precision: qdqFlavorOf(manifest) ? `${manifest.precision} (${qdqFlavorOf(manifest)} QDQ)` : manifest.precision,
     runtime: classifier.backend.info.runtime,
     accelerator: classifier.backend.info.accelerator,
   };

@@ -1,11 +1,15 @@
 import { createBackend, type BackendConfigInput } from './backends/index.js';
 import type { ModelBackend } from './backends/model-backend.js';
 import { ModelError } from './errors.js';
+import { childLogger } from './log.js';
 import { defaultModelPath } from './model/default-model.js';
 import { loadModel, type LoadedModel } from './model/load-model.js';
 import type { ModelManifest } from './model/manifest-types.js';
+import { qdqFlavorAdvice } from './model/qdq-flavor.js';
 import { assertBackendMatchesManifest } from './model/verify-io.js';
 import { EMOTION_LABELS, type EmotionClassifier, type TensorData } from './types.js';
+
+const log = childLogger('classifier');
 
 export interface ManifestEmotionClassifier extends EmotionClassifier {
   /** The model's manifest: the crop code needs its input spec and crop.expand. */
@@ -31,6 +35,8 @@ export function softmax(logits: ArrayLike<number>, temperature = 1): Float32Arra
 export function createEmotionClassifier({ model, backend }: { model: LoadedModel; backend: ModelBackend }): ManifestEmotionClassifier {
   assertBackendMatchesManifest(model, backend);
   const { manifest } = model;
+  const advice = qdqFlavorAdvice(manifest, backend.info.runtime, backend.info.accelerator);
+  if (advice) log.warn({ model: model.path }, advice);
   const classes = EMOTION_LABELS.length;
 
   return {

@@ -7,8 +7,9 @@ import type { ReleaseHost } from '../../src/deploy/release-host.js';
 import { peerManifest } from './model-fixtures.js';
 import { repoRoot, sharedPath } from './shared.js';
 
-function writeManifest(modelPath: string, name: string, format: 'onnx' | 'tflite', precision: string): void {
-  const manifest = { ...peerManifest(readFileSync(modelPath)), name, format, precision };
+function writeManifest(modelPath: string, name: string, format: 'onnx' | 'tflite', precision: string, qdqFlavor?: string): void {
+  const qdq = qdqFlavor ? { qdq: { flavor: qdqFlavor, activations: '-', weights: '-', bias: '-' } } : {};
+  const manifest = { ...peerManifest(readFileSync(modelPath)), name, format, precision, ...qdq };
   writeFileSync(modelPath.replace(/\.[^.]+$/, '.json'), JSON.stringify(manifest, null, 2));
 }
 
@@ -21,15 +22,16 @@ export function makeModelsDir(dir: string): string {
   mkdirSync(dir, { recursive: true });
   const onnx = sharedPath('peers', 'mini_xception_fer2013.onnx');
   const tflite = join(repoRoot, 'node_modules', '@mediapipe', 'face_detection', 'face_detection_short_range.tflite');
-  const files: [string, string, 'onnx' | 'tflite', string][] = [
+  const files: [string, string, 'onnx' | 'tflite', string, string?][] = [
     [onnx, 'fixture.int8-qdq.onnx', 'onnx', 'int8'],
+    [onnx, 'fixture.int8-qdq-cpu.onnx', 'onnx', 'int8', 'cpu'],
     [onnx, 'fixture.fp16.onnx', 'onnx', 'fp16'],
     [tflite, 'fixture.int8.tflite', 'tflite', 'int8'],
     [tflite, 'fixture-edgetpu.int8.tflite', 'tflite', 'int8'],
   ];
-  for (const [source, file, format, precision] of files) {
+  for (const [source, file, format, precision, qdqFlavor] of files) {
     copyFileSync(source, join(dir, file));
-    writeManifest(join(dir, file), file.split('.')[0]!, format, precision);
+    writeManifest(join(dir, file), file.split('.')[0]!, format, precision, qdqFlavor);
   }
   return dir;
 }
