@@ -63,6 +63,9 @@ else
   npm rebuild @u4/opencv4nodejs --foreground-scripts
 fi
 
+step "XNNPACK plugin for the TFLite back end"
+bash scripts/build-xnnpack-plugin.sh
+
 step "TypeScript build"
 npx --no-install tsc -p tsconfig.json
 echo

@@ -8,7 +8,11 @@ import { Builder } from 'flatbuffers';
 import { createBackend } from '../src/sdk/backends/index.js';
 import { findEdgeTpuLibrary } from '../src/sdk/backends/edgetpu-library.js';
 import { readTfliteIo } from '../src/sdk/backends/tflite-tensors.js';
+import { xnnpackPluginPath } from '../src/sdk/backends/xnnpack-plugin.js';
+import { readManifest } from '../src/sdk/model/manifest.js';
 import { runTsSnippet } from './helpers/child-script.js';
+import { faceBatch, ferValFaces } from './helpers/fer-faces.js';
+import { repoRoot, skipUnlessShared } from './helpers/shared.js';
 
 const blazeFace = join(dirname(createRequire(import.meta.url).resolve('@mediapipe/face_detection')), 'face_detection_short_range.tflite');
 
@@ -108,7 +112,7 @@ describe('tflite back end', () => {
   test('runs the real BlazeFace model, and a batch of 3 equals 3 single runs (fixed batch 1 looped)', async () => {
     const backend = await createBackend(blazeFace, { type: 'tflite', threads: 1 });
     assert.equal(backend.info.runtime, 'tflite');
-    assert.equal(backend.info.accelerator, 'cpu');
+    assert.equal(backend.info.accelerator, xnnpackPluginPath() ? 'xnnpack' : 'cpu');
     assert.deepEqual(backend.inputs, [{ name: 'input', dtype: 'float32', dims: [1, 128, 128, 3] }]);
     assert.deepEqual(backend.info.outputNames, ['regressors', 'classificators']);
 
@@ -135,7 +139,8 @@ describe('tflite back end', () => {
     writeFileSync(path, bytes);
     assert.deepEqual(readTfliteIo(bytes).outputs[0]?.quantization, output);
 
-    const backend = await createBackend(path, { type: 'auto' });
+    // TFLite's own kernels: XNNPACK's QUANTIZE rounds ties to even, and this checks the back end's edges, not that.
+    const backend = await createBackend(path, { type: 'tflite', delegate: 'cpu' });
     assert.deepEqual(backend.inputs[0], { name: 'x_int8', dtype: 'int8', dims: [1, 4], quantization: input });
     const values = Float32Array.from([-3.2, -0.04, 1.26, 4.9, 0.5, -1.5, 2.0, 3.33]);
     const result = await backend.run({ x_int8: { data: values, dims: [2, 4] } });
@@ -153,6 +158,34 @@ describe('tflite back end', () => {
     const raw = await backend.run({ x_int8: { data: Int8Array.from([-10, 6, 22, 38]), dims: [1, 4] } });
     assert.deepEqual(Array.from(raw.y_int8!.data), [0, 1, 2, 3]);
     await backend.close();
+  });
+
+  const noPlugin = xnnpackPluginPath() ? false : 'the XNNPACK plugin is not built (scripts/build-xnnpack-plugin.sh)';
+  test('XNNPACK gives what TFLite\'s own kernels give: BlazeFace (float) and the int8 student on real faces', { skip: noPlugin || skipUnlessShared('data', 'fer2013', 'val') }, async () => {
+    const [fast, builtIn] = await Promise.all([createBackend(blazeFace, { type: 'tflite' }), createBackend(blazeFace, { type: 'tflite', delegate: 'cpu' })]);
+    const image = new Float32Array(128 * 128 * 3).map((_, i) => Math.sin(i * 0.003) * 0.9);
+    const [a, b] = await Promise.all([fast, builtIn].map((backend) => backend.run({ input: { data: image, dims: [1, 128, 128, 3] } })));
+    const largest = Math.max(...b!.regressors!.data.map(Math.abs));
+    assert.ok(a!.regressors!.data.every((v, i) => Math.abs(v - b!.regressors!.data[i]!) <= 1e-4 * largest), 'BlazeFace regressors differ');
+    await Promise.all([fast.close(), builtIn.close()]);
+
+    const student = join(repoRoot, 'models', 'fer-mnv3s.int8.tflite');
+    const manifest = await readManifest(join(repoRoot, 'models', 'fer-mnv3s.int8.json'), student);
+    const faces = faceBatch(ferValFaces(10).map((f) => f.path), manifest.input);
+    const [x, c] = await Promise.all([createBackend(student, { type: 'tflite' }), createBackend(student, { type: 'tflite', delegate: 'cpu' })]);
+    const [fromXnnpack, fromBuiltIn] = await Promise.all([x, c].map(async (backend) => (await backend.run({ [manifest.input.name]: faces }))[manifest.output.name]!.data));
+    // Requantization rounds differently in XNNPACK's kernels, by a step here and there, which adds up over 50 layers.
+    const top1 = (logits: ArrayLike<number>, face: number): number => {
+      const row = Array.from(logits).slice(face * 7, face * 7 + 7);
+      return row.indexOf(Math.max(...row));
+    };
+    const faceCount = faces.dims[0]!;
+    const same = Array.from({ length: faceCount }, (_, face) => top1(fromXnnpack!, face) === top1(fromBuiltIn!, face)).filter(Boolean).length;
+    const spread = Math.max(...fromBuiltIn!) - Math.min(...fromBuiltIn!);
+    const worst = Math.max(...fromXnnpack!.map((v, i) => Math.abs(v - fromBuiltIn![i]!)));
+    assert.ok(same >= 0.95 * faceCount, `top-1 agrees on ${same} of ${faceCount} faces`);
+    assert.ok(worst <= 0.08 * spread, `logits differ by ${worst} (their range ${spread})`);
+    await Promise.all([x.close(), c.close()]);
   });
 
   test('Edge TPU without libedgetpu.so.1 gives the clear error, in a child process that does not crash', { skip: findEdgeTpuLibrary() ? 'libedgetpu.so.1 is installed here' : false }, () => {
