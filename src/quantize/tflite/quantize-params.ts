@@ -18,6 +18,9 @@ export function asymmetricParams(range: Pick<CalibrationRange, 'low' | 'high'>):
 /** Fixed by the int8 SOFTMAX and LOGISTIC kernels: outputs in [0, 1) with 256 steps. */
 export const UNIT_INTERVAL_OUTPUT: AffineParams = { scale: 1 / 256, zeroPoint: -128 };
 
+/** [0, 6] exactly: a ReLU6's output. */
+export const RELU6_OUTPUT: AffineParams = { scale: 6 / 255, zeroPoint: -128 };
+
 /** [0, 1] exactly: what a folded hard-sigmoid saturates to. */
 export const CLOSED_UNIT_INTERVAL: AffineParams = { scale: 1 / 255, zeroPoint: -128 };
 
