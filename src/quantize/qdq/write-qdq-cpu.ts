@@ -1,10 +1,11 @@
 import { ModelError } from '../../sdk/errors.js';
 import type { CalibrationRange } from '../calibrate/index.js';
-import { attrFloat, attrInt, consumers, describeNode, producers, topologicalSort, uniqueName, type Model, type Node } from '../onnx/graph.js';
+import { attrFloat, attrInt, consumers, describeNode, producers, topologicalSort, uniqueName, type Graph, type Model, type Node } from '../onnx/graph.js';
 import { DataType, floatTensor, type Tensor } from '../onnx/tensor.js';
 import { asymmetricParams, quantizeBias, type AffineParams } from '../tflite/quantize-params.js';
 import { QDQ_FLAVOR_METADATA_KEY } from './flavor.js';
 import { addWeightDq, finishQdqModel, MATRIX_OPS, qdqNode } from './qdq-nodes.js';
+import { hardSwishAsAddMul } from './hard-swish-as-add-mul.js';
 import { squeezeToGlobalAveragePool } from './squeeze-to-pool.js';
 
 export interface CpuQdqOptions {
@@ -23,6 +24,15 @@ export function uint8Params(range: Pick<CalibrationRange, 'low' | 'high'>): Affi
 
 function tensor(name: string, dataType: DataType, dims: number[], data: Tensor['data']): Tensor {
   return { name, dataType, dims, data };
+}
+
+/** Scalar scale and uint8 zero point initializers for the quantization of `name`; returns their names. */
+function addUint8Params(graph: Graph, name: string, { scale, zeroPoint }: AffineParams): [string, string] {
+  const scaleName = uniqueName(graph, `${name}_scale`);
+  graph.initializers.set(scaleName, floatTensor(scaleName, [], Float32Array.of(scale)));
+  const zeroName = uniqueName(graph, `${name}_zero_point`);
+  graph.initializers.set(zeroName, tensor(zeroName, DataType.UINT8, [], Uint8Array.of(zeroPoint)));
+  return [scaleName, zeroName];
 }
 
 /**
@@ -55,14 +65,15 @@ function feedsOnlyRelu(node: Node | undefined, readers: Node[]): boolean {
  * output; weights are symmetric int8 per output channel (7-bit where x86 could saturate, see weightLimit) and biases
  * int32 (scale = input scale x weight scale).
  * uint8 activations with int8 weights (U8S8) are what ORT fuses on x86 (int8 activations only on ARM) and runs on ARM
- * too. Operators without an integer kernel (HardSwish, HardSigmoid) run in float between a DQ and a Q; the graph
- * outputs stay float (the last Gemm becomes QGemm with a float output). The squeeze of squeeze-excite (ReduceMean over
- * H, W) becomes GlobalAveragePool first.
+ * too. First the squeeze of squeeze-excite (ReduceMean over H, W) becomes GlobalAveragePool and hard-swish becomes
+ * Add and Mul (hard-swish-as-add-mul.ts); operators without an integer kernel (the excite's HardSigmoid) run in float
+ * between a DQ and a Q; the graph outputs stay float (the last Gemm becomes QGemm with a float output).
  */
 export function writeQdqCpu(model: Model, ranges: ReadonlyMap<string, CalibrationRange>, options: CpuQdqOptions = {}): { quantizedTensors: number; pooledSqueezes: number } {
   const graph = model.graph;
   const exclude = options.exclude ?? new Set<string>();
   const pooledSqueezes = squeezeToGlobalAveragePool(graph);
+  const fixedRanges = hardSwishAsAddMul(graph);
   const producerOf = producers(graph);
   const readersOf = consumers(graph);
   const graphOutputs = new Set(graph.outputs.map((o) => o.name));
@@ -78,7 +89,7 @@ export function writeQdqCpu(model: Model, ranges: ReadonlyMap<string, Calibratio
       params.set(name, inherited);
       return;
     }
-    const range = ranges.get(name);
+    const range = ranges.get(name) ?? fixedRanges.get(name);
     if (!range) throw new ModelError(`${node ? describeNode(node) : 'graph input'}: no calibration range for "${name}"`);
     params.set(name, uint8Params(range));
   };
@@ -109,12 +120,27 @@ export function writeQdqCpu(model: Model, ranges: ReadonlyMap<string, Calibratio
     node.inputs[2] = output;
   }
 
+  // Constants read by other operators (hard-swish's 3 and 1/6): uint8 behind a DequantizeLinear, so that the reader fuses.
+  for (const node of [...graph.nodes]) {
+    if (MATRIX_OPS.has(node.opType) || node.opType === 'DequantizeLinear') continue;
+    node.inputs.forEach((name, index) => {
+      const constant = name ? graph.initializers.get(name) : undefined;
+      if (!constant || constant.dataType !== DataType.FLOAT) return;
+      const values = constant.data as Float32Array;
+      const quant = uint8Params({ low: Math.min(...values), high: Math.max(...values) });
+      const quantizedName = uniqueName(graph, `${name}_quantized`);
+      const quantized = Uint8Array.from(values, (v) => Math.max(0, Math.min(255, Math.round(v / quant.scale) + quant.zeroPoint)));
+      graph.initializers.set(quantizedName, tensor(quantizedName, DataType.UINT8, [...constant.dims], quantized));
+      const [scaleName, zeroName] = addUint8Params(graph, name, quant);
+      const output = uniqueName(graph, `${name}_dequantized`);
+      graph.nodes.push(qdqNode(`${output}_DequantizeLinear`, 'DequantizeLinear', [quantizedName, scaleName, zeroName], [output]));
+      node.inputs[index] = output;
+    });
+  }
+
   // One QuantizeLinear where each activation is made, one DequantizeLinear in front of each reader.
-  for (const [name, { scale, zeroPoint }] of params) {
-    const scaleName = uniqueName(graph, `${name}_scale`);
-    graph.initializers.set(scaleName, floatTensor(scaleName, [], Float32Array.of(scale)));
-    const zeroName = uniqueName(graph, `${name}_zero_point`);
-    graph.initializers.set(zeroName, tensor(zeroName, DataType.UINT8, [], Uint8Array.of(zeroPoint)));
+  for (const [name, quant] of params) {
+    const [scaleName, zeroName] = addUint8Params(graph, name, quant);
     const quantized = uniqueName(graph, `${name}_quantized`);
     graph.nodes.push(qdqNode(`${quantized}_QuantizeLinear`, 'QuantizeLinear', [name, scaleName, zeroName], [quantized]));
     for (const reader of readersOf.get(name)!) {
