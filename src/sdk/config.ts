@@ -29,6 +29,20 @@ export const pipelineConfigSchema = z
      */
     detectEvery: z.number().int().min(1).max(30).default(1),
     /**
+     * With `detectEvery` above 1, also detect on any frame whose picture changed this much since the last detection
+     * frame, and count N again from there: a shot cut, a camera pan (the robot turning its head), someone stepping
+     * in. The change is 1 - the correlation of small grey thumbnails (0 = the same picture, whatever its brightness;
+     * 1 = unrelated); on the Tears of Steel clip a cut measures about 1, motion within a shot at most 0.04 from one
+     * frame to the next and 0.18 over three, a fast pan up to 0.6 (bench/RESULTS.md). `false` = every Nth frame only.
+     */
+    detectOnChange: z.union([z.literal(false), z.number().gt(0).max(2)]).default(0.3),
+    /**
+     * With `detectEvery` above 1, a face first seen on a detection frame is looked for again on the next frame, so
+     * that it is confirmed (and announced) on two consecutive frames as with detection on every frame, rather than
+     * waiting N frames for its second detection (a face on screen for a few frames is otherwise never announced).
+     */
+    confirmOnNextFrame: z.boolean().default(true),
+    /**
      * Between detections, classify the tracked faces that are still visible at their predicted boxes on every Kth
      * frame, so smoothed emotions and events follow at frame rate rather than at detection rate. 1 = every frame;
      * 0 = classify only on detection frames. Detection frames always classify the faces they find.

@@ -11,6 +11,7 @@ import { createMqttPublisher, type MqttPublisher } from './mqtt/index.js';
 import { cropFaces } from './preprocess/crop-faces.js';
 import { releaseFrame } from './release-frame.js';
 import { ResultBuffer } from './result-buffer.js';
+import { DetectionSchedule, type DetectionDecision, type DetectionTrigger } from './scheduling/index.js';
 import { loadDetector } from './threads/load-detector.js';
 import { facesToClassify, withinFrame } from './tracking/frame-bounds.js';
 import { EmotionTracker, type TrackedFace, type TrackerDetection, type TrackerResult } from './tracking/index.js';
@@ -23,6 +24,13 @@ export interface PipelineResult {
   frame: { seq: number; timestampMs: number; width: number; height: number };
   /** True when the detector ran on this frame; otherwise tracks were carried by their motion. */
   detected: boolean;
+  /**
+   * Why the detector ran: its turn came (`schedule`, `detectEvery`), the picture changed (`change`, `detectOnChange`),
+   * or the previous frame saw a face not yet confirmed (`confirm`, `confirmOnNextFrame`).
+   */
+  detectedOn?: DetectionTrigger;
+  /** How much the picture changed since the last detection frame (0 same, 1 unrelated), when it was measured. */
+  pictureChange?: number;
   /** True when the classifier ran on this frame: on the detector's faces, or between detections on the tracked ones. */
   classified: boolean;
   /** Boxes lie within the frame (a face leaving is clamped at the edge). */
@@ -36,8 +44,8 @@ export interface PipelineResult {
 /** A frame taken from capture, with its detection under way when it is a detection frame. */
 interface TakenFrame {
   frame: Frame;
-  /** Its place among the frames taken (0, 1, ...): which frames detect and classify follows from it. */
-  index: number;
+  /** Whether and why it detects, and the frames since the last detection frame. */
+  schedule: DetectionDecision;
   takenAt: number;
   detection?: Promise<{ faces: Face[]; ms: number }>;
 }
@@ -65,13 +73,15 @@ export interface PipelineOptions {
  * Camera frames -> faces -> emotions -> tracked faces -> events, as an EventEmitter ('event', 'result', 'stats',
  * 'status', 'error', 'end') and as an async iterator of per-frame results. Capture runs ahead in its own loop and the
  * newest frame wins (stale frames are dropped and counted); MQTT publishing never blocks the frame loop.
- * The detector runs on every `detectEvery`th frame; in between, tracks carry the faces and the classifier runs on
- * the visible ones at their predicted boxes every `classifyEvery`th frame, so emotions follow at frame rate.
+ * The detector runs on every `detectEvery`th frame, earlier when the picture changes (`detectOnChange`) and on the
+ * frame after one that saw a new face (`confirmOnNextFrame`); in between, tracks carry the faces and the classifier
+ * runs on the visible ones at their predicted boxes every `classifyEvery`th frame, so emotions follow at frame rate.
  * With the detector on its own thread (`detectorThread`), the next frame is taken and its detection started while
  * this one is classified and tracked; results, events and tracking stay in frame order, exactly as without.
  */
 export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncIterable<PipelineResult> {
   private readonly tracker: EmotionTracker;
+  private readonly schedule: DetectionSchedule;
   private readonly latencies = new StageLatencies();
   private readonly fps = new FpsCounter();
   /** Results dropped because an async-iterator consumer fell behind (frames themselves were processed). */
@@ -104,6 +114,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
   ) {
     super();
     this.tracker = new EmotionTracker(config.tracker);
+    this.schedule = new DetectionSchedule(config);
     this.results = new ResultBuffer(options.resultBufferSize ?? 64);
     source.on('status', (status: SourceStatusEvent) => this.emit('status', status));
   }
@@ -223,17 +234,23 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
     if (this.options.maxFrames !== undefined && this.taken >= this.options.maxFrames) return Promise.resolve(null);
     const next = this.feed!.next().then((frame): TakenFrame | null => {
       if (!frame) return null;
-      const taken: TakenFrame = { frame, index: this.taken++, takenAt: performance.now() };
-      if (taken.index % this.config.detectEvery === 0) {
-        const start = performance.now();
-        taken.detection = this.detector.detect(frame).then((faces) => ({ faces, ms: performance.now() - start }));
-        // Awaited when the frame's turn comes; a failure before that must not count as unhandled.
-        taken.detection.catch(() => undefined);
-      }
+      this.taken++;
+      const takenAt = performance.now();
+      const taken: TakenFrame = { frame, schedule: this.schedule.next(frame), takenAt };
+      if (this.schedule.measuresChange) this.latencies.record('change', performance.now() - takenAt);
+      if (taken.schedule.detect) taken.detection = this.startDetection(frame);
       return taken;
     });
     next.catch(() => undefined);
     return next;
+  }
+
+  private startDetection(frame: Frame): NonNullable<TakenFrame['detection']> {
+    const start = performance.now();
+    const detection = this.detector.detect(frame).then((faces) => ({ faces, ms: performance.now() - start }));
+    // Awaited when the frame's turn comes; a failure before that must not count as unhandled.
+    detection.catch(() => undefined);
+    return detection;
   }
 
   /** A frame taken but never processed (the pipeline stopped): its detection is let finish and its pixels freed. */
@@ -245,10 +262,16 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
     releaseFrame(taken.frame);
   }
 
-  private async processFrame({ frame, index, takenAt, detection }: TakenFrame): Promise<void> {
+  private async processFrame({ frame, schedule, takenAt, detection }: TakenFrame): Promise<void> {
     const latencyMs: Record<string, number> = {};
-    // Frames since the last detection frame (0 on a detection frame).
-    const sinceDetection = index % this.config.detectEvery;
+    const { sinceDetection } = schedule;
+    let detectedOn = schedule.detect;
+    // Decided now, from the tracks after the previous frame (so the same with the detector's thread taking frames
+    // ahead); it leaves the schedule's count of N alone.
+    if (!detection && this.config.confirmOnNextFrame && this.tracker.awaitingConfirmation) {
+      detection = this.startDetection(frame);
+      detectedOn = 'confirm';
+    }
     const classifyEvery = this.config.classifyEvery;
     const tracked = withinFrame(
       detection
@@ -269,6 +292,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
     const result: PipelineResult = {
       frame: { seq: frame.seq, timestampMs: frame.timestampMs, width: frame.width, height: frame.height },
       detected: detection !== undefined,
+      ...(detectedOn ? { detectedOn } : {}),
+      ...(schedule.change !== undefined ? { pictureChange: schedule.change } : {}),
       classified: latencyMs.classify !== undefined,
       faces: tracked.tracks,
       events: tracked.events,

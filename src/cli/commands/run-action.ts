@@ -39,6 +39,7 @@ function buildConfig(options: RunOptions): Record<string, unknown> {
   if (options.detector) config.detector = { type: options.detector };
   if (options.detectEvery) config.detectEvery = options.detectEvery;
   if (options.classifyEvery !== undefined) config.classifyEvery = options.classifyEvery;
+  if (options.detectOnChange !== undefined) config.detectOnChange = options.detectOnChange;
   if (options.deviceId) config.deviceId = options.deviceId;
   if (options.healthFile) config.health = { ...((config.health as object | undefined) ?? {}), file: options.healthFile };
   if (!options.mqtt) config.mqtt = false;

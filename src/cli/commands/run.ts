@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { positiveInt } from '../options.js';
 
 export interface RunOptions {
@@ -11,6 +12,7 @@ export interface RunOptions {
   detector?: string;
   detectEvery?: number;
   classifyEvery?: number;
+  detectOnChange?: number | false;
   deviceId?: string;
   playback?: 'realtime' | 'fast';
   loop?: boolean;
@@ -33,6 +35,11 @@ export function registerRun(program: Command): void {
     .option('-d, --detector <type>', 'face detector: blazeface, yunet, ultraface, haar (model-file detectors need --config)')
     .option('--detect-every <n>', 'run the detector on every Nth frame; tracking carries faces in between', positiveInt('--detect-every', 1))
     .option('--classify-every <n>', 'between detections, classify the tracked faces on every Nth frame (default 1; 0 = only on detection frames)', positiveInt('--classify-every', 0))
+    .option(
+      '--detect-on-change <threshold>',
+      'with --detect-every above 1, detect early when the picture changed this much since the last detection (0-2; default 0.3; off)',
+      detectOnChange,
+    )
     .option('--device-id <id>', 'device id in MQTT topics (default: host name)')
     .option('--playback <mode>', 'video files: realtime or fast')
     .option('--loop', 'video files and image folders: start again at the end')
@@ -45,4 +52,11 @@ export function registerRun(program: Command): void {
       const { runCommand } = await import('./run-action.js');
       await runCommand(options);
     });
+}
+
+function detectOnChange(value: string): number | false {
+  if (value === 'off') return false;
+  const threshold = Number(value);
+  if (!(threshold > 0 && threshold <= 2)) throw new InvalidArgumentError('--detect-on-change must be a number in (0, 2] or off');
+  return threshold;
 }

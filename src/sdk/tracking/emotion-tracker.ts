@@ -122,6 +122,11 @@ export class EmotionTracker {
     return this.endEvents({ tracks: [], matched: new Map(), confirmed: [], ended }, frameSeq, timestampMs);
   }
 
+  /** Some face was seen but is not confirmed yet: one more detection on the next frame decides (FaceTracker.minHits). */
+  get awaitingConfirmation(): boolean {
+    return this.faces.liveTracks.some((track) => !track.confirmed);
+  }
+
   /** Current state of every announced face. */
   faceStates(): FaceState[] {
     const states: FaceState[] = [];
