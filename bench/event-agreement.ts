@@ -15,19 +15,26 @@
  *
  * - each configuration with the detector on its own worker thread (`detectorThread: worker`, overlapping detection with
  *   classification and tracking) and on the pipeline's thread (`main`), and whether the two gave identical faces and
- *   events frame by frame.
+ *   events frame by frame;
+ * - each configuration with early detection on a change of picture (`detectOnChange`, --on-change: thresholds, `off`
+ *   for every Nth frame only) and a new face looked for again on the next frame (`confirmOnNextFrame`, --confirm off,on),
+ *   with how many frames the detector ran on and how many of those the change and the confirmation triggered.
  *
  * Fast playback stamps frames on the file's clock, so smoothing, hysteresis and time-outs see the same times in every
  * run whatever its speed, and every repetition gives the same results; only frames/s depends on the machine: each
- * configuration runs --repeat times (decoding alone before each) and the best frames/s of each is reported.
+ * configuration runs --repeat times (decoding alone before each, the variants alternating) and the median frames/s of
+ * each is reported with the range.
  *
  *   node --import tsx bench/event-agreement.ts [--video clip.mp4] [--every 2,3,5,10] [--classify-every 1,0] [--repeat 2]
- *                                              [--threads worker,main] [--model m.onnx] [--json]
+ *                                              [--threads worker,main] [--on-change off,default]
+ *                                              [--confirm off,on] [--model m.onnx] [--json]
  */
 import { parseArgs } from 'node:util';
 import { createSource } from '../src/capture/index.js';
+import { pipelineConfigSchema } from '../src/sdk/config.js';
 import { createPipeline } from '../src/sdk/pipeline.js';
-import { greedyAssignment, iou } from '../src/sdk/tracking/index.js';
+import { greedyMatch, matchEvents } from '../src/bench/event-match.js';
+import { iou } from '../src/sdk/tracking/index.js';
 import { EMOTION_LABELS, type Box, type EmotionEvent } from '../src/sdk/types.js';
 import { sharedPath } from '../test/helpers/shared.js';
 
@@ -38,14 +45,14 @@ const { values: args } = parseArgs({
     'classify-every': { type: 'string', default: '1,0' },
     repeat: { type: 'string', default: '2' },
     threads: { type: 'string', default: 'worker,main' },
+    'on-change': { type: 'string', default: 'off,default' },
+    confirm: { type: 'string', default: 'off,on' },
     model: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
 
 const FACE_IOU = 0.5;
-const EVENT_IOU = 0.3;
-const EVENT_WINDOW_S = 0.5;
 
 interface FrameFace {
   box: Box;
@@ -62,6 +69,10 @@ interface Run {
   classifyEvery: number;
   /** Where the detector ran: its own worker thread or the pipeline's thread. */
   thread: 'worker' | 'main';
+  /** The `detectOnChange` threshold (false: every Nth frame only). */
+  onChange: number | false;
+  /** `confirmOnNextFrame`. */
+  confirm: boolean;
   frames: FrameFace[][];
   /** frames/s of every repetition, in order. */
   allFps: number[];
@@ -69,6 +80,9 @@ interface Run {
   seconds: number;
   fps: number;
   detectedFrames: number;
+  /** Detection frames the change of picture triggered (before their turn), and those run to confirm a new face. */
+  changeDetections: number;
+  confirmDetections: number;
   classifiedFrames: number;
   /** The file's frame rate, from the frames' time stamps (fast playback stamps them on the file's clock). */
   videoFps: number;
@@ -76,9 +90,20 @@ interface Run {
 
 type Thread = Run['thread'];
 
-async function runPipeline(detectEvery: number, classifyEvery: number, thread: Thread): Promise<Run> {
+/** `detectOnChange` when the configuration does not set it. */
+const DEFAULT_ON_CHANGE = pipelineConfigSchema.shape.detectOnChange.parse(undefined);
+
+interface Variant {
+  thread: Thread;
+  onChange: number | false;
+  confirm: boolean;
+}
+
+async function runPipeline(detectEvery: number, classifyEvery: number, { thread, onChange, confirm }: Variant): Promise<Run> {
   const pipeline = await createPipeline({
     detectorThread: thread,
+    detectOnChange: onChange,
+    confirmOnNextFrame: confirm,
     source: { type: 'opencv', file: args.video, playback: 'fast' },
     ...(args.model ? { model: args.model } : {}),
     detectEvery,
@@ -89,11 +114,15 @@ async function runPipeline(detectEvery: number, classifyEvery: number, thread: T
   const frames: FrameFace[][] = [];
   const events: EmotionEvent[] = [];
   let detectedFrames = 0;
+  let changeDetections = 0;
+  let confirmDetections = 0;
   let classifiedFrames = 0;
   const stamps: number[] = [];
   pipeline.on('event', (event) => events.push(event));
   pipeline.on('result', (result) => {
     if (result.detected) detectedFrames++;
+    if (result.detectedOn === 'change') changeDetections++;
+    if (result.detectedOn === 'confirm') confirmDetections++;
     if (result.classified) classifiedFrames++;
     stamps.push(result.frame.timestampMs);
     frames[result.frame.seq] = result.faces
@@ -114,7 +143,24 @@ async function runPipeline(detectEvery: number, classifyEvery: number, thread: T
   const { name, format, precision } = pipeline.classifier.manifest;
   const fps = frames.length / seconds;
   if (pipeline.detectorThreaded !== (thread === 'worker')) throw new Error(`detectorThread ${thread} did not take effect`);
-  return { model: `${name} (${precision} ${format})`, detectEvery, classifyEvery, thread, frames, allFps: [fps], events, seconds, fps, detectedFrames, classifiedFrames, videoFps };
+  return {
+    model: `${name} (${precision} ${format})`,
+    detectEvery,
+    classifyEvery,
+    thread,
+    onChange,
+    confirm,
+    frames,
+    allFps: [fps],
+    events,
+    seconds,
+    fps,
+    detectedFrames,
+    changeDetections,
+    confirmDetections,
+    classifiedFrames,
+    videoFps,
+  };
 }
 
 /** Frames/s of reading the clip alone through the same source the pipeline uses (fast playback). */
@@ -130,18 +176,6 @@ async function decodeOnlyFps(): Promise<number> {
   const seconds = (performance.now() - start) / 1000;
   await source.close();
   return frames / seconds;
-}
-
-/** One-to-one matching by a score (the highest first) at or above `minimum`: [a index, b index] pairs. */
-function greedyMatch<A, B>(a: A[], b: B[], score: (x: A, y: B) => number, minimum: number): [number, number][] {
-  const pairs: { a: number; b: number; cost: number }[] = [];
-  a.forEach((x, i) =>
-    b.forEach((y, j) => {
-      const s = score(x, y);
-      if (s >= minimum) pairs.push({ a: i, b: j, cost: -s });
-    }),
-  );
-  return greedyAssignment(pairs);
 }
 
 interface Agreement {
@@ -172,13 +206,7 @@ function compare(reference: Run, run: Run): Agreement {
       if (x.dominant === y.dominant) n.sameDominant++;
     }
   });
-  const window = EVENT_WINDOW_S * reference.videoFps;
-  const eventScore = (x: EmotionEvent, y: EmotionEvent): number => {
-    const distance = Math.abs(x.frame_seq - y.frame_seq);
-    if (x.type !== y.type || distance > window || iou(x.box, y.box) < EVENT_IOU) return -1;
-    return 1 - distance / (window + 1);
-  };
-  const eventPairs = greedyMatch(reference.events, run.events, eventScore, 0);
+  const eventPairs = matchEvents(reference.events, run.events, reference.videoFps);
   const sameLabel = eventPairs.filter(([i, j]) => reference.events[i]!.emotion === run.events[j]!.emotion).length;
   return {
     faceRecall: n.reference === 0 ? 1 : n.matched / n.reference,
@@ -212,36 +240,45 @@ const median = (xs: number[]): number => {
 
 const decodeRuns: number[] = [];
 const threads = args.threads.split(',') as Thread[];
+const confirms = args.confirm.split(',').map((value) => value === 'on');
+const onChanges = args['on-change'].split(',').map((value): number | false => (value === 'off' ? false : value === 'default' ? DEFAULT_ON_CHANGE : Number(value)));
 /**
- * The configuration in every thread mode, --repeat times each, the modes alternating so that a change in the
- * machine's load falls on both: per mode the first run's results with the frames/s of all.
+ * The configuration in every variant (thread mode x detectOnChange), --repeat times each, the variants alternating
+ * so that a change in the machine's load falls on all: per variant the first run's results with the frames/s of all.
  */
-async function measure(detectEvery: number, classifyEvery: number): Promise<Run[]> {
-  const runs = new Map<Thread, Run>();
+async function measure(detectEvery: number, classifyEvery: number, variants: Variant[]): Promise<Run[]> {
+  const runs = new Map<Variant, Run>();
   for (let i = 0; i < Math.max(1, Number(args.repeat)); i++) {
     decodeRuns.push(await decodeOnlyFps());
-    for (const thread of threads) {
-      const run = await runPipeline(detectEvery, classifyEvery, thread);
-      const first = runs.get(thread);
-      if (!first) runs.set(thread, run);
+    for (const variant of variants) {
+      const run = await runPipeline(detectEvery, classifyEvery, variant);
+      const first = runs.get(variant);
+      if (!first) runs.set(variant, run);
       else first.allFps.push(run.fps);
     }
   }
   return [...runs.values()].map((run) => ({ ...run, fps: median(run.allFps) }));
 }
 
-const referenceRuns = await measure(1, 1);
+// Detection on every frame: no change to trigger anything.
+const referenceRuns = await measure(
+  1,
+  1,
+  threads.map((thread) => ({ thread, onChange: false, confirm: false })),
+);
 const reference = referenceRuns.find((run) => run.thread === 'main') ?? referenceRuns[0]!;
 const rows: { run: Run; agreement?: Agreement; sameAsMain?: boolean }[] = [];
 const addRows = (runs: Run[]): void => {
-  const main = runs.find((run) => run.thread === 'main');
   for (const run of runs) {
+    const main = runs.find((other) => other.thread === 'main' && other.onChange === run.onChange && other.confirm === run.confirm);
     rows.push({ run, ...(run === reference ? {} : { agreement: compare(reference, run) }), ...(main && run !== main ? { sameAsMain: identical(run, main) } : {}) });
   }
 };
 addRows(referenceRuns);
 for (const every of args.every.split(',').map(Number)) {
-  for (const classifyEvery of args['classify-every'].split(',').map(Number)) addRows(await measure(every, classifyEvery));
+  // Every Nth frame only (the old way) first, then each combination of the two triggers.
+  const variants = onChanges.flatMap((onChange) => confirms.flatMap((confirm) => threads.map((thread) => ({ thread, onChange, confirm }))));
+  for (const classifyEvery of args['classify-every'].split(',').map(Number)) addRows(await measure(every, classifyEvery, variants));
 }
 const decodeFps = median(decodeRuns);
 const spread = (xs: number[]): string => `${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)}`;
@@ -257,12 +294,16 @@ if (args.json) {
       detectEvery: run.detectEvery,
       classifyEvery: run.classifyEvery,
       detectorThread: run.thread,
+      detectOnChange: run.onChange,
+      confirmOnNextFrame: run.confirm,
       fpsRuns: run.allFps,
       ...(sameAsMain !== undefined ? { identicalToMainThread: sameAsMain } : {}),
       frames: run.frames.length,
       seconds: run.seconds,
       fps: run.fps,
       detectedFrames: run.detectedFrames,
+      changeDetections: run.changeDetections,
+      confirmDetections: run.confirmDetections,
       classifiedFrames: run.classifiedFrames,
       events: run.events.map(({ type, face_id, emotion, frame_seq, box }) => ({ type, face_id, emotion, frame_seq, box })),
       ...(agreement ? { agreement } : {}),
@@ -274,16 +315,19 @@ if (args.json) {
     `${reference.frames.length} frames of ${args.video}; model ${reference.model}; decode only: ${decodeFps.toFixed(0)} [${spread(decodeRuns)}] frames/s ` +
       `(median [range] of ${decodeRuns.length}); frames/s: median [range] of ${args.repeat}; reference: detection and classification on every frame, detector on the main thread`,
     '',
-    '| detect every | classify between | detector thread | same as main thread | frames/s | % of decode | classified frames | face recall | face precision | top emotion agrees | dominant agrees | events (new/update/end) | ref. events matched | event label agrees |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| detect every | on change | confirm next frame | classify between | detector thread | same as main thread | frames/s | % of decode | detections (on change, to confirm) | classified frames | face recall | face precision | top emotion agrees | dominant agrees | events (new/update/end) | ref. events matched | event label agrees |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(({ run, agreement, sameAsMain }) =>
       [
         run.detectEvery,
+        run.detectEvery === 1 || run.onChange === false ? '' : run.onChange,
+        run.detectEvery === 1 || !run.confirm ? '' : 'yes',
         run.detectEvery === 1 ? 'every frame' : run.classifyEvery === 0 ? 'no' : run.classifyEvery === 1 ? 'every frame' : `every ${run.classifyEvery} frames`,
         run === reference ? 'main (reference)' : run.thread,
         sameAsMain === undefined ? '' : sameAsMain ? 'identical' : 'differs',
         `${run.fps.toFixed(0)} [${spread(run.allFps)}]`,
         percent(run.fps / decodeFps),
+        `${run.detectedFrames} (${run.changeDetections}, ${run.confirmDetections})`,
         run.classifiedFrames,
         agreement ? percent(agreement.faceRecall) : '',
         agreement ? percent(agreement.facePrecision) : '',
