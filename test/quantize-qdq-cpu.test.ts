@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,7 +138,7 @@ test('the CPU flavour agrees with fp32 on real val faces, and the fused integer 
   }
 });
 
-test('`quantizeModel` with the cpu flavour writes <stem>.int8-qdq-cpu.onnx, its manifest and a report naming the flavour', { skip }, async () => {
+test('`quantizeModel` with the cpu flavour writes <stem>.int8-qdq-cpu.onnx, its manifest and a report naming the flavour; `inspect --ort-cpu` tells the flavours apart', { skip }, async () => {
   const result = await quantizeModel({ modelPath: STUDENT, calibPath: calib, valPath: val, calibCount: 32, valCount: 70, formats: ['onnx-int8'], qdqFlavors: ['cpu'], outDir: workDir });
   assert.deepEqual(readdirSync(workDir).sort(), ['fer-mnv3s.int8-qdq-cpu.json', 'fer-mnv3s.int8-qdq-cpu.onnx', 'fer-mnv3s.quantize-report.json']);
   const [cpu] = result.report.models;
@@ -151,6 +152,20 @@ test('`quantizeModel` with the cpu flavour writes <stem>.int8-qdq-cpu.onnx, its 
   assert.equal(loaded.manifest.qdq?.activations, 'uint8 asymmetric per tensor');
   assert.equal(readModel(join(workDir, 'fer-mnv3s.int8-qdq-cpu.onnx')).metadata.get('fer-edge.qdq_flavor'), 'cpu');
   assert.ok(readFileSync(join(workDir, 'fer-mnv3s.quantize-report.json'), 'utf8').includes('"qdq_flavor": "cpu"'));
+
+  const inspect = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'inspect', ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, FER_EDGE_LOG_LEVEL: 'silent' } });
+  const cpuModel = join(workDir, 'fer-mnv3s.int8-qdq-cpu.onnx');
+  const fused = inspect('--ort-cpu', cpuModel);
+  assert.equal(fused.status, 0, fused.stderr);
+  assert.match(fused.stdout, /ONNX Runtime CPU EP runs QLinearConv 52, /);
+  const tensorrt = inspect('--ort-cpu', join(repoRoot, 'models', 'fer-mnv3s.int8-qdq.onnx'));
+  assert.notEqual(tensorrt.status, 0);
+  assert.match(tensorrt.stderr, /^fer-edge: .*fer-mnv3s\.int8-qdq\.onnx: ONNX Runtime's CPU EP runs \d+ Conv, .* in float/);
+  const trtRules = inspect('--trt', cpuModel);
+  assert.notEqual(trtRules.status, 0);
+  assert.match(trtRules.stderr, /is a CPU-flavour QDQ model .*: the TensorRT rules do not apply; check it with --ort-cpu\n$/);
+  assert.equal(trtRules.stderr.trim().split('\n').length, 1);
 });
 
 test('the flavour of a model: int8 ONNX without `qdq` is TensorRT\'s; only TensorRT QDQ on ONNX Runtime\'s CPU EP gets advice', () => {
