@@ -92,17 +92,120 @@ describe('hysteresis', () => {
 });
 
 describe('smoothing', () => {
+  const oneHot = (index: number): Float32Array => {
+    const p = new Float32Array(7);
+    p[index] = 1;
+    return p;
+  };
+  /** The interval after which a sample weighs `weight` in the EMA with time constant `tau`. */
+  const intervalFor = (weight: number, tau: number): number => -tau * Math.log(1 - weight);
+  const close = (actual: ArrayLike<number>, expected: number[], tolerance = 1e-6): void =>
+    expected.forEach((x, i) => assert.ok(Math.abs(actual[i]! - x) < tolerance, `[${i}] ${actual[i]} vs ${x} in ${Array.from(actual)}`));
+
   test('the EMA is frame-rate independent: a step reaches the same value at the same time at 10 and 30 frames/s', () => {
+    // Steady state first (4 s of happy): a face's first samples are averaged (the debiasing) over a number of frames
+    // that depends on the frame rate; 10 time constants later that is gone (exp(-10) of the happy weight).
     const valueAfter = (fps: number): number => {
       const smoother = new ProbabilitySmoother({ timeConstantMs: 400 });
-      smoother.update(peaked(HAPPY, 1), 0);
       let value = 0;
-      for (let t = 1000 / fps; t <= 1000 + 1e-9; t += 1000 / fps) value = smoother.update(peaked(SAD, 1), t)[SAD]!;
+      for (let k = 0; k <= 5 * fps; k++) value = smoother.update(peaked(k <= 4 * fps ? HAPPY : SAD, 1), (k * 1000) / fps)[SAD]!;
       return value;
     };
     const expected = 1 - Math.exp(-1000 / 400);
     assert.ok(Math.abs(valueAfter(10) - expected) < 1e-5, `10 fps: ${valueAfter(10)} vs ${expected}`);
     assert.ok(Math.abs(valueAfter(30) - expected) < 1e-5, `30 fps: ${valueAfter(30)} vs ${expected}`);
+  });
+
+  test('debiased: the first value is the first sample, then each sample weighs w (1 - w)^age / (1 - (1 - w)^count)', () => {
+    // One-hot samples, so the output's i-th entry is the i-th sample's weight. w = 1/2 gives exact fractions.
+    const tau = 300;
+    const dt = intervalFor(0.5, tau);
+    const smoother = new ProbabilitySmoother({ timeConstantMs: tau });
+    close(smoother.update(oneHot(0), 1000), [1, 0, 0, 0]);
+    close(smoother.update(oneHot(1), 1000 + dt), [1 / 3, 2 / 3, 0, 0]);
+    close(smoother.update(oneHot(2), 1000 + 2 * dt), [1 / 7, 2 / 7, 4 / 7, 0]);
+    close(smoother.update(oneHot(3), 1000 + 3 * dt), [1 / 15, 2 / 15, 4 / 15, 8 / 15]);
+    // The ordinary EMA initialised with the first sample would say [1/8, 1/8, 1/4, 1/2]: the first sample as heavy
+    // as the second and third together.
+  });
+
+  test('debiased: a face\'s first samples weigh about equally when they come faster than the time constant', () => {
+    // w = 1/10 (31.6 ms apart with tau 300, about 32 frames/s); the ordinary EMA would give [0.9, 0.1] and then
+    // [0.81, 0.09, 0.1]: the first classification decides.
+    const tau = 300;
+    const dt = intervalFor(0.1, tau);
+    const smoother = new ProbabilitySmoother({ timeConstantMs: tau });
+    smoother.update(oneHot(0), 0);
+    close(smoother.update(oneHot(1), dt), [9 / 19, 10 / 19, 0]);
+    close(smoother.update(oneHot(2), 2 * dt), [81 / 271, 90 / 271, 100 / 271]);
+    // Two samples at 24 frames/s with the default 300 ms: 0.465 and 0.535 (was 0.870 and 0.130).
+    const fps24 = new ProbabilitySmoother({ timeConstantMs: 300 });
+    fps24.update(oneHot(0), 0);
+    const w = 1 - Math.exp(-1000 / 24 / 300);
+    close(fps24.update(oneHot(1), 1000 / 24), [(1 - w) / (2 - w), 1 / (2 - w)]);
+  });
+
+  test('debiased: converges to the ordinary EMA\'s weights, and equals it in steady state at any intervals', () => {
+    const tau = 300;
+    const dt = intervalFor(0.1, tau);
+    const smoother = new ProbabilitySmoother({ timeConstantMs: tau });
+    // 7 one-hot samples, then 60 more of the last class (67 in all, 2 s = 7 time constants): each sample weighs what
+    // the ordinary EMA gives it, w (1 - w)^age, over 1 - 0.9^67 = 0.9991 (the ordinary EMA gives the first sample
+    // 0.9^66 instead, the share left of its initial value: gone either way).
+    const n = 67;
+    for (let k = 0; k < n; k++) smoother.update(oneHot(Math.min(k, 6)), k * dt);
+    const bias = 1 - 0.9 ** n;
+    const ordinary = [0, 1, 2, 3, 4, 5].map((j) => 0.1 * 0.9 ** (n - 1 - j)).concat(1 - 0.9 ** (n - 6));
+    close(smoother.current!, ordinary.map((x) => x / bias), 1e-6);
+    assert.ok(bias > 0.999);
+
+    // Random probabilities at irregular intervals (20-120 ms) against the ordinary EMA, initialised with its first
+    // sample: apart after the first samples, within 1e-4 after 10 time constants.
+    const rand = random(11);
+    const debiased = new ProbabilitySmoother({ timeConstantMs: tau });
+    let plain: Float32Array | undefined;
+    let t = 0;
+    let last = 0;
+    let early = 0;
+    while (t < 10 * tau + 1000) {
+      const x = peaked(Math.floor(rand() * 7), 0.3 + 0.6 * rand(), 0.2, rand);
+      if (!plain) plain = Float32Array.from(x);
+      else for (let i = 0; i < 7; i++) plain[i]! += (1 - Math.exp(-(t - last) / tau)) * (x[i]! - plain[i]!);
+      const value = debiased.update(x, t);
+      const gap = Math.max(...value.map((v, i) => Math.abs(v - plain![i]!)));
+      if (t < tau) early = Math.max(early, gap);
+      if (t > 10 * tau) assert.ok(gap < 1e-4, `t = ${t}: ${gap}`);
+      last = t;
+      t += 20 + 100 * rand();
+    }
+    assert.ok(early > 0.05, `the first samples should differ from the ordinary EMA's: ${early}`);
+  });
+
+  test('timeConstantMs 0: no smoothing, each output is its sample; a sample at the same time stamp weighs nothing', () => {
+    const none = new ProbabilitySmoother({ timeConstantMs: 0 });
+    close(none.update(oneHot(0), 0), [1, 0, 0]);
+    close(none.update(oneHot(1), 40), [0, 1, 0]);
+    close(none.update(oneHot(2), 40), [0, 0, 1]);
+    const smoother = new ProbabilitySmoother({ timeConstantMs: 300 });
+    smoother.update(oneHot(0), 0);
+    close(smoother.update(oneHot(1), 0), [1, 0]);
+    const w = 1 - Math.exp(-100 / 300);
+    close(smoother.update(oneHot(1), 100), [(1 - w) / (2 - w), 1 / (2 - w)]);
+  });
+
+  test('a new face is announced with the average of its classifications before confirmation, not its first one', () => {
+    // Surprise on the first frame, happy on the next two (minHits 3): the old EMA (0.94 on the first sample after two
+    // more at 33 ms) announced surprise and held it for minDurationMs.
+    const tracker = new EmotionTracker({ minHits: 3 });
+    const sequence = [peaked(SURPRISE, 0.7), peaked(HAPPY, 0.6), peaked(HAPPY, 0.6)];
+    const events = sequence.flatMap((probabilities, f) => tracker.update(f, T0 + f * FRAME_MS, [{ box: { x: 100, y: 80, width: 90, height: 90 }, score: 0.9, probabilities }]).events);
+    assert.deepEqual(events.map((e) => `${e.type}:${e.emotion}`), ['new:happy']);
+    const w = 1 - Math.exp(-FRAME_MS / 300);
+    const weights = [(1 - w) ** 2, 1 - w, 1].map((x) => (x * w) / (1 - (1 - w) ** 3));
+    EMOTION_LABELS.forEach((label, i) => {
+      const mean = weights.reduce((sum, weight, f) => sum + weight * sequence[f]![i]!, 0);
+      assert.ok(Math.abs(events[0]!.probabilities[label] - mean) < 1e-4, `${label}: ${events[0]!.probabilities[label]} vs ${mean}`);
+    });
   });
 });
 

@@ -35,6 +35,20 @@ export class DominantEmotion {
     return this.sinceMs;
   }
 
+  /**
+   * Sets the dominant emotion to the top one of these smoothed probabilities, without hysteresis: for a face nothing
+   * has been reported about yet (no event to flap), so that its first report takes the top emotion of the average of
+   * its classifications so far rather than of its first one. `since` moves only when the emotion changes.
+   */
+  follow(probabilities: ArrayLike<number>, timestampMs: number): void {
+    const best = argmax(probabilities);
+    if (best !== this.currentIndex) {
+      this.currentIndex = best;
+      this.sinceMs = timestampMs;
+    }
+    this.candidate = undefined;
+  }
+
   /** Feeds smoothed probabilities; true when the dominant emotion switched. The first call only sets it. */
   observe(probabilities: ArrayLike<number>, timestampMs: number): boolean {
     const best = argmax(probabilities);

@@ -143,8 +143,12 @@ export class EmotionTracker {
       const smoothed = emotion.smoother.update(probabilities, timestampMs);
       emotion.frameSeq = frameSeq;
       emotion.timestampMs = timestampMs;
-      const switched = emotion.dominant.observe(smoothed, timestampMs);
-      if (track.confirmed && emotion.announced && switched) events.push(buildEmotionEvent('update', this.snapshot(track, frameSeq, timestampMs)!));
+      if (emotion.announced) {
+        if (emotion.dominant.observe(smoothed, timestampMs)) events.push(buildEmotionEvent('update', this.snapshot(track, frameSeq, timestampMs)!));
+      } else {
+        // Until `new` there is no event to hold steady: the label follows the smoothed (averaged) probabilities.
+        emotion.dominant.follow(smoothed, timestampMs);
+      }
     }
     if (track.confirmed && !emotion.announced && emotion.smoother.current) {
       emotion.announced = true;
