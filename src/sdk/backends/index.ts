@@ -29,18 +29,23 @@ export function parseBackendConfig(input: unknown): BackendConfig {
   return parsed.data;
 }
 
+/** The configuration a model will run with: `auto` resolved from the model's extension to its back end's defaults. */
+export function resolveBackendConfig(source: ModelSource, config: BackendConfigInput = { type: 'auto' }): BackendConfig {
+  const resolved = parseBackendConfig(config);
+  if (resolved.type !== 'auto') return resolved;
+  const modelPath = sourcePath(source);
+  const type = typeof source === 'string' ? BACKEND_BY_EXTENSION[extname(modelPath).toLowerCase()] : 'onnxruntime';
+  if (!type) throw new ModelError(`cannot tell the back end for ${modelPath}: expected a .onnx or .tflite file`);
+  const threads = resolved.threads;
+  return parseBackendConfig(
+    type === 'onnxruntime' ? { type, ...(threads ? { intraOpThreads: threads } : {}) } : { type, ...(threads ? { threads } : {}) },
+  );
+}
+
 /** Loads a model file (or in-memory ONNX, which only onnxruntime runs) with the configured back end (default: auto). */
 export async function createBackend(source: ModelSource, config: BackendConfigInput = { type: 'auto' }): Promise<ModelBackend> {
   const modelPath = sourcePath(source);
-  let resolved = parseBackendConfig(config);
-  if (resolved.type === 'auto') {
-    const type = typeof source === 'string' ? BACKEND_BY_EXTENSION[extname(modelPath).toLowerCase()] : 'onnxruntime';
-    if (!type) throw new ModelError(`cannot tell the back end for ${modelPath}: expected a .onnx or .tflite file`);
-    const threads = resolved.threads;
-    resolved = parseBackendConfig(
-      type === 'onnxruntime' ? { type, ...(threads ? { intraOpThreads: threads } : {}) } : { type, ...(threads ? { threads } : {}) },
-    );
-  }
+  const resolved = resolveBackendConfig(source, config);
   switch (resolved.type) {
     case 'onnxruntime':
       return createOnnxRuntimeBackend(source, resolved);

@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { extname } from 'node:path';
-import { createBackend, type BackendConfigInput, type ModelSource } from '../backends/index.js';
-import { onnxRuntimeConfigSchema, type OnnxRuntimeConfig } from '../backends/onnxruntime.js';
+import { createBackend, resolveBackendConfig, type BackendConfigInput, type ModelSource } from '../backends/index.js';
+import type { OnnxRuntimeConfig } from '../backends/onnxruntime.js';
 import { createDetector, type DetectorConfigInput } from '../detectors/index.js';
 import type { ModelOpener } from '../detectors/model-detector.js';
 import { childLogger } from '../log.js';
@@ -36,11 +35,11 @@ export async function loadDetector(config: DetectorConfigInput, thread: Detector
 
 /** The ONNX Runtime settings the back end will run `source` with, or undefined for another back end. */
 function onnxRuntimeConfig(source: ModelSource, backend: BackendConfigInput): OnnxRuntimeConfig | undefined {
-  if (backend.type === 'tflite') return undefined;
-  if (backend.type === 'auto' && typeof source === 'string' && extname(source).toLowerCase() !== '.onnx') return undefined;
-  const parsed = onnxRuntimeConfigSchema.safeParse(
-    backend.type === 'auto' ? { type: 'onnxruntime', ...(backend.threads ? { intraOpThreads: backend.threads } : {}) } : backend,
-  );
-  // An invalid configuration is left to createBackend, which reports it.
-  return parsed.success ? parsed.data : undefined;
+  try {
+    const resolved = resolveBackendConfig(source, backend);
+    return resolved.type === 'onnxruntime' ? resolved : undefined;
+  } catch {
+    // An invalid configuration is left to createBackend, which reports it.
+    return undefined;
+  }
 }
