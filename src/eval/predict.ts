@@ -1,8 +1,8 @@
 import type { ManifestEmotionClassifier } from '../sdk/classifier.js';
 import { cropFaces } from '../sdk/preprocess/crop-faces.js';
-import type { TensorData } from '../sdk/types.js';
+import type { Frame, TensorData } from '../sdk/types.js';
 import type { LabelledSample } from './dataset.js';
-import { sampleFrame, wholeImageFace } from './sample-frame.js';
+import { mirroredFrame, sampleFrame, wholeImageFace } from './sample-frame.js';
 
 export interface Prediction {
   id: string;
@@ -39,18 +39,14 @@ export function stackTensors(items: TensorData[]): TensorData {
 export async function predictSamples(classifier: ManifestEmotionClassifier, samples: LabelledSample[], options: PredictOptions): Promise<Prediction[]> {
   const predictions: Prediction[] = [];
   const input = classifier.manifest.input;
-  const classifyBatch = (batch: LabelledSample[], start: number, mirror: boolean): Promise<Float32Array[]> => {
-    const crops = batch.map((sample, i) => {
-      const frame = sampleFrame(sample, start + i, mirror);
-      return cropFaces(frame, [wholeImageFace(frame)], input, { expand: 1 });
-    });
-    return classifier.classify(stackTensors(crops));
-  };
+  const classifyFrames = (frames: Frame[]): Promise<Float32Array[]> =>
+    classifier.classify(stackTensors(frames.map((frame) => cropFaces(frame, [wholeImageFace(frame)], input, { expand: 1 }))));
   for (let start = 0; start < samples.length; start += options.batchSize) {
     const batch = samples.slice(start, start + options.batchSize);
-    const probabilities = await classifyBatch(batch, start, false);
+    const frames = batch.map((sample, i) => sampleFrame(sample, start + i));
+    const probabilities = await classifyFrames(frames);
     if (options.flip) {
-      const mirrored = await classifyBatch(batch, start, true);
+      const mirrored = await classifyFrames(frames.map(mirroredFrame));
       probabilities.forEach((p, i) => p.forEach((value, k) => (p[k] = (value + mirrored[i]![k]!) / 2)));
     }
     batch.forEach((sample, i) => predictions.push({ id: sample.id, label: sample.label, probabilities: probabilities[i]! }));
