@@ -140,3 +140,23 @@ def plot_curves(records, path, title="training curves"):
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def plot_val_comparison(runs, path, title="val accuracy per epoch"):
+    """Val accuracy per epoch of several runs on one axis; ``runs`` is [(label, records)]."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for label, records in runs:
+        ax.plot([r["epoch"] for r in records], [r["val_acc"] for r in records], marker=".", label=label)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("val (PublicTest) accuracy")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

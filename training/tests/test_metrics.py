@@ -72,3 +72,20 @@ def test_curves_from_a_log(tmp_path):
     assert [r["epoch"] for r in curves.read_log(str(log))] == [0, 1, 2]
     curves.main([str(log), "--output", str(tmp_path / "c.png")])
     assert (tmp_path / "c.png").stat().st_size > 1000
+
+
+def test_val_comparison_of_two_logs(tmp_path, capsys):
+    import json
+
+    from training import curves
+
+    for name, offset in (("a", 0.0), ("b", 0.03)):
+        rows = [{"epoch": e, "train_loss": 1.0, "val_loss": 1.0, "train_acc": 0.5, "val_acc": 0.4 + offset + e * 0.01}
+                for e in range(5)]
+        (tmp_path / f"{name}.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    curves.main([str(tmp_path / "a.jsonl"), "--label", "no KD", "--compare", f"{tmp_path / 'b.jsonl'}=KD",
+                 "--output", str(tmp_path / "cmp.png")])
+    out = capsys.readouterr().out
+    assert "no KD: 5 epochs; best val accuracy 0.4400 at epoch 4" in out
+    assert "KD: 5 epochs; best val accuracy 0.4700 at epoch 4" in out
+    assert (tmp_path / "cmp.png").stat().st_size > 1000
