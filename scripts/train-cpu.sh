@@ -4,6 +4,7 @@
 #   bash scripts/train-cpu.sh status                     # last epoch and best val of every run, live processes
 #   bash scripts/train-cpu.sh stop NAME                  # SIGTERM (the run keeps its last 10-minute checkpoint)
 #   bash scripts/train-cpu.sh args NAME                  # print the training flags of a run
+#   bash scripts/train-cpu.sh ensemble [MODEL ...]        # (re)make the stand-in teacher's logits from shipped models
 # Checkpoints and logs live outside the work tree in $FER_RUNS (default ~/fer-edge-runs), so a new session's fresh
 # clone continues them. A background process ends with the session: run `start` again in the next one.
 # The run gets its own session (setsid), and with the kernel's autogroup scheduling a process's nice value only
@@ -43,6 +44,42 @@ run_args() {
   esac
 }
 
+# The stand-in teacher of the *-kd-ens runs: shipped models' flip-TTA predictions through the device path (ONNX Runtime,
+# about a minute per member and split), their log-probabilities averaged (training/ensemble_logits.py).
+ENSEMBLE_LOGITS=$RUNS/ensemble/train-logits.pt
+make_ensemble() {
+  local members=("$@") work train=() val=()
+  [ "${#members[@]}" -gt 0 ] || members=(fer-mnv3s fer-cnn4)
+  for m in "${members[@]}"; do
+    [ -f "models/$m.onnx" ] || { echo "train-cpu: no shipped model models/$m.onnx" >&2; return 2; }
+  done
+  [ -f dist/src/cli/main.js ] || { echo "train-cpu: dist/ is not built: run bash scripts/setup.sh first" >&2; return 1; }
+  work=$RUNS/ensemble/predictions; mkdir -p "$work"
+  for m in "${members[@]}"; do
+    for s in train val; do
+      echo "ensemble: $m on $s"
+      node dist/src/cli/main.js eval --model "models/$m.onnx" --data "$DATA/$s" --flip --predictions "$work/$m-$s.jsonl" \
+        >"$work/$m-$s.log" 2>&1 || { tail -n 3 "$work/$m-$s.log" >&2; return 1; }
+      grep -m1 -i 'accuracy' "$work/$m-$s.log" || true
+    done
+    train+=(--train "$work/$m-train.jsonl"); val+=(--val "$work/$m-val.jsonl")
+  done
+  "$PY" -m training.ensemble_logits --data "$DATA" --output "$ENSEMBLE_LOGITS" "${train[@]}" "${val[@]}"
+}
+
+# The teacher logits a run distils from must exist before it starts (a run would fail on its first line otherwise).
+ensure_teacher() {
+  local logits
+  logits=$(sed -n 's/.*--teacher-logits \([^ ]*\).*/\1/p' <<<"$1")
+  [ -z "$logits" ] || [ -f "$logits" ] && return 0
+  if [ "$logits" = "$ENSEMBLE_LOGITS" ]; then
+    echo "no $logits yet: making it from the default ensemble"; make_ensemble
+  else
+    echo "train-cpu: $logits is missing: train teacher-48, then python -m training.cache_logits --output $logits" >&2
+    return 1
+  fi
+}
+
 pid_of() { pgrep -f -- "--output-dir $RUNS/$1( |\$)" || true; }
 
 cmd=${1:-status}
@@ -60,6 +97,7 @@ case "$cmd" in
     done
     args=$(run_args "$name")
     if [ -n "$(pid_of "$name")" ]; then echo "$name is already running (pid $(pid_of "$name"))"; exit 0; fi
+    ensure_teacher "$args"
     mkdir -p "$RUNS/$name"
     # shellcheck disable=SC2086
     setsid nohup nice -n "$niceness" "$PY" -m training.train $args --threads "$threads" --output-dir "$RUNS/$name" \
@@ -69,6 +107,13 @@ case "$cmd" in
     echo "$niceness" >"/proc/$pid/autogroup" 2>/dev/null || true
     echo "started $name (pid $pid, $threads thread(s), nice $niceness); log: $RUNS/$name/train.out"
     ;;
+  ensemble)
+    shift
+    if [ -f "$ENSEMBLE_LOGITS" ]; then
+      # A *-kd-ens run resumed on other logits would change teachers in the middle of its schedule.
+      echo "train-cpu: $ENSEMBLE_LOGITS exists (the *-kd-ens runs distil from it): move it away first" >&2; exit 1
+    fi
+    make_ensemble "$@" ;;
   stop)
     name=${2:?run name}; pid=$(pid_of "$name")
     if [ -z "$pid" ]; then echo "$name is not running"; else kill $pid; echo "stopped $name ($pid)"; fi
@@ -88,5 +133,5 @@ print("%-18s epoch %3d  val %5.2f%%  best %5.2f%% (epoch %d)  %s" % (sys.argv[2]
       fi
     done
     ;;
-  *) echo "usage: $0 start NAME [--threads N] | stop NAME | status | args NAME" >&2; exit 2 ;;
+  *) echo "usage: $0 start NAME [--threads N] [--nice N] | stop NAME | status | args NAME | ensemble [MODEL ...]" >&2; exit 2 ;;
 esac

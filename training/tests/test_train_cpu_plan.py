@@ -33,3 +33,17 @@ def test_run_flags_parse_and_build(name, tmp_path):
 def test_unknown_run_is_refused():
     result = subprocess.run(["bash", SCRIPT, "args", "no-such-run"], capture_output=True, text=True)
     assert result.returncode == 2 and "unknown run 'no-such-run'" in result.stderr
+
+
+def test_a_distilled_run_without_its_teacher_logits_does_not_start(tmp_path):
+    env = dict(os.environ, FER_RUNS=str(tmp_path))
+    result = subprocess.run(["bash", SCRIPT, "start", "mnv3s-64-kd"], capture_output=True, text=True, env=env)
+    assert result.returncode == 1
+    assert f"{tmp_path}/teacher-48/train-logits.pt is missing" in result.stderr
+    assert not (tmp_path / "mnv3s-64-kd").exists()
+
+
+def test_an_ensemble_of_a_model_that_does_not_ship_is_refused(tmp_path):
+    env = dict(os.environ, FER_RUNS=str(tmp_path))
+    result = subprocess.run(["bash", SCRIPT, "ensemble", "fer-no-such-model"], capture_output=True, text=True, env=env)
+    assert result.returncode == 2 and "no shipped model models/fer-no-such-model.onnx" in result.stderr
