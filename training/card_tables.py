@@ -1,10 +1,13 @@
 """Markdown tables for models/MODEL_CARD.md from what export and quantize wrote, so the card quotes measured figures.
 
     /usr/bin/python3 -m training.card_tables models/fer-mnv3s.onnx [models/fer-cnn4.onnx ...]
+    /usr/bin/python3 -m training.card_tables --kd models/fer-mnv3s.onnx:models/fer-mnv3s-kd.onnx
 
 Reads, per model: the manifest (models/NAME.json), the metrics (models/report/NAME-metrics.json) and, when present, the
 quantize report (models/NAME.quantize-report.json). Prints the summary, metric, per-class, confusion and quantization
-tables of each model in turn.
+tables of each model in turn. With ``--kd BASE:DISTILLED`` it prints what distillation changed between two runs of one
+recipe: every val metric side by side, per-class F1, and val accuracy at the same epochs of their logs
+(models/report/NAME-log.jsonl).
 """
 import argparse
 import json
@@ -67,15 +70,64 @@ def quantize_table(report, fp32_file):
     return out
 
 
-def main():
+def read_metrics(path):
+    name = os.path.splitext(os.path.basename(path))[0]
+    return json.load(open(os.path.join(os.path.dirname(path), "report", f"{name}-metrics.json")))
+
+
+def read_val_by_epoch(path):
+    name = os.path.splitext(os.path.basename(path))[0]
+    log = os.path.join(os.path.dirname(path), "report", f"{name}-log.jsonl")
+    rows = [json.loads(line) for line in open(log) if line.strip()] if os.path.exists(log) else []
+    return {r["epoch"]: r["val_acc"] for r in rows if "epoch" in r}
+
+
+def kd_tables(base_path, kd_path, every=5):
+    """What distillation changed: metrics, per-class F1 and val accuracy per epoch, base run against distilled run."""
+    names = [os.path.splitext(os.path.basename(p))[0] for p in (base_path, kd_path)]
+    base, kd = read_metrics(base_path), read_metrics(kd_path)
+    rows = [("accuracy", "plain", "accuracy"), ("accuracy, flip TTA", "flip_tta", "accuracy"),
+            ("balanced accuracy", "plain", "balanced_accuracy"), ("macro F1", "plain", "macro_f1"),
+            ("Cohen's kappa", "plain", "cohen_kappa"), ("log loss", "plain", "log_loss"), ("ECE (15 bins)", "plain", "ece"),
+            ("ECE after temperature scaling", "plain", "ece_after_temperature")]
+    out = [f"| metric on val | `{names[0]}` (no KD) | `{names[1]}` (KD) | change |", "|---|---|---|---|"]
+    for label, part, key in rows:
+        a, b = base[part][key], kd[part][key]
+        out.append(f"| {label} | {a:.4f} | {b:.4f} | {b - a:+.4f} |")
+    out += ["", f"| class | F1 `{names[0]}` | F1 `{names[1]}` | change |", "|---|---|---|---|"]
+    for label in LABELS:
+        a, b = base["plain"]["per_class"][label]["f1"], kd["plain"]["per_class"][label]["f1"]
+        out.append(f"| {label} | {a:.3f} | {b:.3f} | {b - a:+.3f} |")
+    curves = [read_val_by_epoch(p) for p in (base_path, kd_path)]
+    epochs = sorted(set(curves[0]) & set(curves[1]))
+    if epochs:
+        shown = [e for e in epochs if (e + 1) % every == 0 or e == epochs[0]] + [epochs[-1]]
+        out += ["", f"| epoch | val `{names[0]}` | val `{names[1]}` | change |", "|---|---|---|---|"]
+        for e in sorted(set(shown)):
+            a, b = curves[0][e], curves[1][e]
+            out.append(f"| {e + 1} | {pct(a)} | {pct(b)} | {100 * (b - a):+.2f} |")
+    return out
+
+
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("models", nargs="+", help="fp32 ONNX files in models/")
-    args = parser.parse_args()
+    parser.add_argument("models", nargs="*", help="fp32 ONNX files in models/")
+    parser.add_argument("--kd", action="append", default=[], metavar="BASE:DISTILLED",
+                        help="compare two fp32 ONNX files of one recipe, without and with distillation (repeat)")
+    args = parser.parse_args(argv)
+    if not args.models and not args.kd:
+        parser.error("give models, --kd BASE:DISTILLED, or both")
+    for pair in args.kd:
+        base_path, _, kd_path = pair.partition(":")
+        if not kd_path:
+            parser.error(f"--kd {pair}: expected BASE:DISTILLED")
+        print(f"### distillation: {os.path.basename(base_path)} -> {os.path.basename(kd_path)}\n")
+        print("\n".join(kd_tables(base_path, kd_path)) + "\n")
     for path in args.models:
         stem = os.path.splitext(path)[0]
         name = os.path.basename(stem)
         manifest = json.load(open(stem + ".json"))
-        metrics = json.load(open(os.path.join(os.path.dirname(path), "report", f"{name}-metrics.json")))
+        metrics = read_metrics(path)
         print(f"### {name}\n")
         print("| file | model | input | parameters | file size | val accuracy | flip TTA | temperature | selected |")
         print("|---|---|---|---|---|---|---|---|---|")
