@@ -177,4 +177,7 @@ test('several models fit: the family of the default in models/index.json wins, e
   await assert.rejects(selectModel(dir, choice, 'jetson-orin'), /several models fit target jetson-orin .*: choose one with --model/);
   writeFileSync(join(dir, 'index.json'), JSON.stringify({ default: { onnx: 'other.int8-qdq.onnx' } }));
   assert.equal(basename((await selectModel(dir, choice, 'jetson-orin')).modelPath), 'other.int8-qdq.onnx');
+  // The Edge TPU's model named in the index counts too (the Coral target: the distilled Edge-TPU student, not its twin).
+  writeFileSync(join(dir, 'index.json'), JSON.stringify({ default: { onnx: 'elsewhere.onnx' }, edgetpu: { tflite: 'fixture.int8.tflite' } }));
+  assert.equal(basename((await selectModel(dir, choice, 'jetson-orin')).modelPath), 'fixture.int8-qdq.onnx');
 });

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { createBackend } from '../src/sdk/backends/index.js';
 import { createEmotionClassifier } from '../src/sdk/classifier.js';
 import { ModelError } from '../src/sdk/errors.js';
-import { defaultModelPath, loadModel, manifestPathFor } from '../src/sdk/model/index.js';
+import { defaultModelPath, indexedModelFiles, loadModel, manifestPathFor } from '../src/sdk/model/index.js';
 import { PEER_MODEL, tempPeerModel, type TempModel } from './helpers/model-fixtures.js';
 import { skipUnlessShared } from './helpers/shared.js';
 
@@ -176,5 +176,18 @@ describe('defaultModelPath', () => {
     assert.equal(defaultModelPath('onnx', dir), join(dir, 'student.onnx'));
     appendFileSync(join(dir, 'index.json'), '}');
     assert.throws(() => defaultModelPath('onnx', dir), ModelError);
+  });
+
+  test('the Edge TPU role names its own model, else falls back to the default', () => {
+    writeFileSync(join(dir, 'student.int8.tflite'), 'x');
+    writeFileSync(join(dir, 'index.json'), JSON.stringify({ default: { onnx: 'student.onnx', tflite: 'student.int8.tflite' } }));
+    assert.equal(defaultModelPath('tflite', dir, 'edgetpu'), join(dir, 'student.int8.tflite'));
+    writeFileSync(join(dir, 'relu-student.int8.tflite'), 'x');
+    writeFileSync(join(dir, 'index.json'), JSON.stringify({ default: { onnx: 'student.onnx', tflite: 'student.int8.tflite' }, edgetpu: { tflite: 'relu-student.int8.tflite' } }));
+    assert.equal(defaultModelPath('tflite', dir, 'edgetpu'), join(dir, 'relu-student.int8.tflite'));
+    assert.equal(defaultModelPath('tflite', dir), join(dir, 'student.int8.tflite'));
+    assert.deepEqual(indexedModelFiles(dir), ['student.onnx', 'student.int8.tflite', 'relu-student.int8.tflite']);
+    writeFileSync(join(dir, 'index.json'), JSON.stringify({ default: {}, edgetpu: { tflite: 3 } }));
+    assert.throws(() => defaultModelPath('tflite', dir, 'edgetpu'), /index\.json: field "edgetpu\.tflite": /);
   });
 });

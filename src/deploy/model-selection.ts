@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ModelError } from '../sdk/errors.js';
-import { defaultModelPath, manifestPathFor, parseManifest, qdqFlavorOf, readManifest, sha256File, type ModelManifest, type QdqFlavorName } from '../sdk/model/index.js';
+import { indexedModelFiles, manifestPathFor, parseManifest, qdqFlavorOf, readManifest, sha256File, type ModelManifest, type QdqFlavorName } from '../sdk/model/index.js';
 import type { ModelChoice } from './target-profile.js';
 
 export interface SelectedModel {
@@ -71,19 +71,19 @@ function manifestsIn(modelsDir: string): { manifestPath: string; manifest: Model
 }
 
 /**
- * When several models fit (models/ ships the student and the cnn4 reference in every format), the family of the
- * default model named in models/index.json wins, as long as that leaves exactly one.
+ * When several models fit (models/ ships the students with and without distillation and the cnn4 reference in every
+ * format), the families of the models named in models/index.json (the default, the Edge TPU's) win, as long as that
+ * leaves exactly one.
  */
 function preferDefaultFamily<T extends { manifest: ModelManifest }>(modelsDir: string, candidates: T[]): T[] {
   if (candidates.length < 2) return candidates;
-  const defaults = (['onnx', 'tflite'] as const).flatMap((format) => {
-    try {
-      return [basename(defaultModelPath(format, modelsDir)).split('.')[0]];
-    } catch {
-      return [];
-    }
-  });
-  const preferred = candidates.filter(({ manifest }) => defaults.includes(manifest.name));
+  let families: string[];
+  try {
+    families = indexedModelFiles(modelsDir).map((file) => basename(file).split('.')[0]!);
+  } catch {
+    return candidates;
+  }
+  const preferred = candidates.filter(({ manifest }) => families.includes(manifest.name));
   return preferred.length === 1 ? preferred : candidates;
 }
 

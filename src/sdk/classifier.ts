@@ -63,18 +63,20 @@ export function createEmotionClassifier({ model, backend }: { model: LoadedModel
 }
 
 /**
- * The whole load path: the model (default: the shipped ONNX model), its manifest, the back end, and the checks
- * between them. Every failure is a one-line ModelError or ConfigError.
+ * The whole load path: the model (default: the shipped model of the back end's format; with the edgetpu delegate, the
+ * Edge TPU's), its manifest, the back end, and the checks between them. Every failure is a one-line ModelError or
+ * ConfigError.
  */
 export async function loadEmotionClassifier(options: { modelPath?: string; backend?: BackendConfigInput } = {}): Promise<ManifestEmotionClassifier> {
-  const backendType = options.backend?.type;
-  const modelPath = options.modelPath ?? defaultModelPath(backendType === 'tflite' ? 'tflite' : 'onnx');
+  const backend = options.backend;
+  const onEdgeTpu = backend?.type === 'tflite' && backend.delegate === 'edgetpu';
+  const modelPath = options.modelPath ?? defaultModelPath(backend?.type === 'tflite' ? 'tflite' : 'onnx', undefined, onEdgeTpu ? 'edgetpu' : 'default');
   const model = await loadModel(modelPath);
-  const backend = await createBackend(model.path, options.backend ?? { type: 'auto' });
+  const modelBackend = await createBackend(model.path, backend ?? { type: 'auto' });
   try {
-    return createEmotionClassifier({ model, backend });
+    return createEmotionClassifier({ model, backend: modelBackend });
   } catch (error) {
-    await backend.close();
+    await modelBackend.close();
     throw error;
   }
 }
