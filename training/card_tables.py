@@ -26,7 +26,7 @@ def summary_row(path, manifest, metrics):
     plain, tta = metrics["plain"], metrics["flip_tta"]
     return (f"| `{os.path.basename(path)}` | {training.get('model')} | {training.get('input_size')} px | "
             f"{training.get('parameters', 0):,} | {size_mb:.2f} MB | {pct(plain['accuracy'])} | {pct(tta['accuracy'])} | "
-            f"{metrics['temperature']:.3f} | epoch {training.get('epoch')} of {training.get('recipe', {}).get('epochs')}, "
+            f"{metrics['temperature']:.3f} | epoch {training.get('epoch', -1) + 1} of {training.get('recipe', {}).get('epochs')}, "
             f"{training.get('train_seconds', 0) / 60:.0f} min |")
 
 
@@ -102,7 +102,7 @@ def kd_tables(base_path, kd_path, every=5):
     epochs = sorted(set(curves[0]) & set(curves[1]))
     if epochs:
         shown = [e for e in epochs if (e + 1) % every == 0 or e == epochs[0]] + [epochs[-1]]
-        out += ["", f"| epoch | val `{names[0]}` | val `{names[1]}` | change |", "|---|---|---|---|"]
+        out += ["", f"| after epoch | val `{names[0]}` | val `{names[1]}` | change |", "|---|---|---|---|"]
         for e in sorted(set(shown)):
             a, b = curves[0][e], curves[1][e]
             out.append(f"| {e + 1} | {pct(a)} | {pct(b)} | {100 * (b - a):+.2f} |")
