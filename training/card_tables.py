@@ -13,6 +13,8 @@ import argparse
 import json
 import os
 
+from training.curves import read_log
+
 LABELS = ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]
 
 
@@ -30,13 +32,16 @@ def summary_row(path, manifest, metrics):
             f"{training.get('train_seconds', 0) / 60:.0f} min |")
 
 
+# (row name, key in metrics["plain"] / metrics["flip_tta"]) of the metric tables
+METRIC_ROWS = [("accuracy", "accuracy"), ("balanced accuracy", "balanced_accuracy"), ("macro F1", "macro_f1"),
+               ("Cohen's kappa", "cohen_kappa"), ("log loss", "log_loss"), ("ECE (15 bins)", "ece"),
+               ("ECE after temperature scaling", "ece_after_temperature")]
+
+
 def metric_table(metrics):
     plain, tta = metrics["plain"], metrics["flip_tta"]
-    rows = [("accuracy", "accuracy"), ("balanced accuracy", "balanced_accuracy"), ("macro F1", "macro_f1"),
-            ("Cohen's kappa", "cohen_kappa"), ("log loss", "log_loss"), ("ECE (15 bins)", "ece"),
-            ("ECE after temperature scaling", "ece_after_temperature")]
     out = ["| metric | plain | flip TTA |", "|---|---|---|"]
-    for name, key in rows:
+    for name, key in METRIC_ROWS:
         out.append(f"| {name} | {plain[key]:.4f} | {tta[key]:.4f} |" if key in tta else f"| {name} | {plain[key]:.4f} | |")
     out.append(f"| fitted temperature | {metrics['temperature']:.3f} | {metrics.get('temperature_tta', float('nan')):.3f} |")
     out.append(f"| log loss after temperature | {plain['log_loss_after_temperature']:.4f} | |")
@@ -70,26 +75,27 @@ def quantize_table(report, fp32_file):
     return out
 
 
+def report_file(model_path, suffix):
+    """models/report/NAME-<suffix> of models/NAME.onnx, where export and the CPU plan leave a model's report."""
+    name = os.path.splitext(os.path.basename(model_path))[0]
+    return os.path.join(os.path.dirname(model_path), "report", f"{name}-{suffix}")
+
+
 def read_metrics(path):
-    name = os.path.splitext(os.path.basename(path))[0]
-    return json.load(open(os.path.join(os.path.dirname(path), "report", f"{name}-metrics.json")))
+    return json.load(open(report_file(path, "metrics.json")))
 
 
 def read_val_by_epoch(path):
-    name = os.path.splitext(os.path.basename(path))[0]
-    log = os.path.join(os.path.dirname(path), "report", f"{name}-log.jsonl")
-    rows = [json.loads(line) for line in open(log) if line.strip()] if os.path.exists(log) else []
-    return {r["epoch"]: r["val_acc"] for r in rows if "epoch" in r}
+    log = report_file(path, "log.jsonl")
+    return {r["epoch"]: r["val_acc"] for r in read_log(log)} if os.path.exists(log) else {}
 
 
 def kd_tables(base_path, kd_path, every=5):
     """What distillation changed: metrics, per-class F1 and val accuracy per epoch, base run against distilled run."""
     names = [os.path.splitext(os.path.basename(p))[0] for p in (base_path, kd_path)]
     base, kd = read_metrics(base_path), read_metrics(kd_path)
-    rows = [("accuracy", "plain", "accuracy"), ("accuracy, flip TTA", "flip_tta", "accuracy"),
-            ("balanced accuracy", "plain", "balanced_accuracy"), ("macro F1", "plain", "macro_f1"),
-            ("Cohen's kappa", "plain", "cohen_kappa"), ("log loss", "plain", "log_loss"), ("ECE (15 bins)", "plain", "ece"),
-            ("ECE after temperature scaling", "plain", "ece_after_temperature")]
+    rows = [(name, "plain", key) for name, key in METRIC_ROWS]
+    rows.insert(1, ("accuracy, flip TTA", "flip_tta", "accuracy"))
     out = [f"| metric on val | `{names[0]}` (no KD) | `{names[1]}` (KD) | change |", "|---|---|---|---|"]
     for label, part, key in rows:
         a, b = base[part][key], kd[part][key]
