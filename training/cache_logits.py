@@ -1,7 +1,7 @@
 """Cache a teacher's logits on the train split for distillation without running the teacher every step.
 
-    /usr/bin/python3 -m training.cache_logits --teacher /root/fer-edge-runs/teacher-48/best.pt \
-        --output /root/fer-edge-runs/teacher-48/train-logits.pt
+    /usr/bin/python3 -m training.cache_logits --teacher /root/fer-edge-runs/teacher-48-light/best.pt \
+        --output /root/fer-edge-runs/teacher-48-light/train-logits.pt
 
 The logits are those of the un-augmented image averaged with its mirror (the teacher's flip TTA), in the order of
 ``data.load_split`` (the same order training.train indexes), stored as float16 with the split's size and a

@@ -10,7 +10,7 @@ from training.train import get_args_parser
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(ROOT, "scripts", "train-cpu.sh")
-RUNS = ["cnn4-48-demo", "mnv3s-64-light", "edgetpu-48-light", "teacher-48", "mnv3s-64-kd", "edgetpu-64-kd", "mnv3s-64-kd-ens", "edgetpu-48-kd-ens", "resnet18-48-light"]
+RUNS = ["cnn4-48-demo", "mnv3s-64-light", "edgetpu-48-light", "teacher-48-light", "mnv3s-64-kd", "edgetpu-64-kd", "mnv3s-64-kd-ens", "edgetpu-48-kd-ens", "resnet18-48-light"]
 
 
 def run_args(name):
@@ -25,7 +25,7 @@ def test_run_flags_parse_and_build(name, tmp_path):
     model = get_model(args.model, downsample=args.downsample, width_mult=args.width_mult, input_size=None)
     assert sum(p.numel() for p in model.parameters()) > 0
     if name.endswith("-kd"):
-        assert args.teacher_logits.endswith("teacher-48/train-logits.pt")
+        assert args.teacher_logits.endswith("teacher-48-light/train-logits.pt")
     if name.endswith("-kd-ens"):
         assert args.teacher_logits.endswith("ensemble/train-logits.pt")
 
@@ -39,7 +39,7 @@ def test_a_distilled_run_without_its_teacher_logits_does_not_start(tmp_path):
     env = dict(os.environ, FER_RUNS=str(tmp_path))
     result = subprocess.run(["bash", SCRIPT, "start", "mnv3s-64-kd"], capture_output=True, text=True, env=env)
     assert result.returncode == 1
-    assert f"{tmp_path}/teacher-48/train-logits.pt is missing" in result.stderr
+    assert f"{tmp_path}/teacher-48-light/train-logits.pt is missing" in result.stderr
     assert not (tmp_path / "mnv3s-64-kd").exists()
 
 
