@@ -4,7 +4,7 @@
 #   bash scripts/train-cpu.sh status                     # last epoch and best val of every run, live processes
 #   bash scripts/train-cpu.sh stop NAME                  # SIGTERM (the run keeps its last 10-minute checkpoint)
 #   bash scripts/train-cpu.sh args NAME                  # print the training flags of a run
-#   bash scripts/train-cpu.sh ensemble [MODEL ...]        # (re)make the stand-in teacher's logits from shipped models
+#   bash scripts/train-cpu.sh ensemble [MODEL|FILE.onnx ...]  # (re)make the stand-in teacher's logits from models
 # Checkpoints and logs live outside the work tree in $FER_RUNS (default ~/fer-edge-runs), so a new session's fresh
 # clone continues them. A background process ends with the session: run `start` again in the next one.
 # The run gets its own session (setsid), and with the kernel's autogroup scheduling a process's nice value only
@@ -52,18 +52,23 @@ run_args() {
 # The stand-in teacher of the *-kd-ens runs: shipped models' flip-TTA predictions through the device path (ONNX Runtime,
 # about a minute per member and split), their log-probabilities averaged (training/ensemble_logits.py).
 ENSEMBLE_LOGITS=$RUNS/ensemble/train-logits.pt
+# A member is a shipped model's name (models/NAME.onnx) or an exported model's .onnx path with its manifest beside it
+# (the teacher, which is not shipped: python -m training.export --output $RUNS/teacher-48-light/teacher-48-light.onnx).
+member_file() { case "$1" in *.onnx) echo "$1" ;; *) echo "models/$1.onnx" ;; esac; }
 make_ensemble() {
-  local members=("$@") work train=() val=()
+  local members=("$@") work train=() val=() file m
   [ "${#members[@]}" -gt 0 ] || members=(fer-mnv3s fer-cnn4)
   for m in "${members[@]}"; do
-    [ -f "models/$m.onnx" ] || { echo "train-cpu: no shipped model models/$m.onnx" >&2; return 2; }
+    file=$(member_file "$m")
+    [ -f "$file" ] || { echo "train-cpu: no model file $file" >&2; return 2; }
   done
   [ -f dist/src/cli/main.js ] || { echo "train-cpu: dist/ is not built: run bash scripts/setup.sh first" >&2; return 1; }
   work=$RUNS/ensemble/predictions; mkdir -p "$work"
-  for m in "${members[@]}"; do
+  for file in "${members[@]}"; do
+    file=$(member_file "$file"); m=$(basename "$file" .onnx)
     for s in train val; do
       echo "ensemble: $m on $s"
-      node dist/src/cli/main.js eval --model "models/$m.onnx" --data "$DATA/$s" --flip --predictions "$work/$m-$s.jsonl" \
+      node dist/src/cli/main.js eval --model "$file" --data "$DATA/$s" --flip --predictions "$work/$m-$s.jsonl" \
         >"$work/$m-$s.log" 2>&1 || { tail -n 3 "$work/$m-$s.log" >&2; return 1; }
       grep -m1 -i 'accuracy' "$work/$m-$s.log" || true
     done

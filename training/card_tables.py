@@ -2,12 +2,14 @@
 
     /usr/bin/python3 -m training.card_tables models/fer-mnv3s.onnx [models/fer-cnn4.onnx ...]
     /usr/bin/python3 -m training.card_tables --kd models/fer-mnv3s.onnx:models/fer-mnv3s-kd.onnx
+    /usr/bin/python3 -m training.card_tables --unshipped teacher-48-light
 
 Reads, per model: the manifest (models/NAME.json), the metrics (models/report/NAME-metrics.json) and, when present, the
 quantize report (models/NAME.quantize-report.json). Prints the summary, metric, per-class, confusion and quantization
 tables of each model in turn. With ``--kd BASE:DISTILLED`` it prints what distillation changed between two runs of one
 recipe: every val metric side by side, per-class F1, and val accuracy at the same epochs of their logs
-(models/report/NAME-log.jsonl).
+(models/report/NAME-log.jsonl). ``--unshipped NAME`` prints the tables of a model that has no ONNX file in models/ (the
+teacher), from the models/report/NAME-metrics.json that ``training.evaluate --out-dir models/report`` writes.
 """
 import argparse
 import json
@@ -36,6 +38,13 @@ def summary_row(path, manifest, metrics):
 METRIC_ROWS = [("accuracy", "accuracy"), ("balanced accuracy", "balanced_accuracy"), ("macro F1", "macro_f1"),
                ("Cohen's kappa", "cohen_kappa"), ("log loss", "log_loss"), ("ECE (15 bins)", "ece"),
                ("ECE after temperature scaling", "ece_after_temperature")]
+
+
+def unshipped_summary_row(name, metrics):
+    model, plain, tta = metrics["model"], metrics["plain"], metrics["flip_tta"]
+    return (f"| {name} (not shipped) | {model['model']} | {model['input_size']} px | {model['parameters']:,} | "
+            f"{pct(plain['accuracy'])} | {pct(tta['accuracy'])} | {metrics['temperature']:.3f} | "
+            f"epoch {model['epoch'] + 1} of {model['epochs']}, {model['train_seconds'] / 60:.0f} min |")
 
 
 def metric_table(metrics):
@@ -120,9 +129,21 @@ def main(argv=None):
     parser.add_argument("models", nargs="*", help="fp32 ONNX files in models/")
     parser.add_argument("--kd", action="append", default=[], metavar="BASE:DISTILLED",
                         help="compare two fp32 ONNX files of one recipe, without and with distillation (repeat)")
+    parser.add_argument("--unshipped", action="append", default=[], metavar="NAME",
+                        help="a model without ONNX file: models/report/NAME-metrics.json from training.evaluate (repeat)")
+    parser.add_argument("--models-dir", default="models", help="where --unshipped looks for report/NAME-metrics.json")
     args = parser.parse_args(argv)
-    if not args.models and not args.kd:
-        parser.error("give models, --kd BASE:DISTILLED, or both")
+    if not args.models and not args.kd and not args.unshipped:
+        parser.error("give models, --kd BASE:DISTILLED, --unshipped NAME, or several")
+    for name in args.unshipped:
+        metrics = read_metrics(os.path.join(args.models_dir, name + ".onnx"))
+        if "model" not in metrics:
+            parser.error(f"--unshipped {name}: its metrics JSON has no 'model' section (make it with training.evaluate)")
+        print(f"### {name}\n")
+        print("| run | model | input | parameters | val accuracy | flip TTA | temperature | selected |")
+        print("|---|---|---|---|---|---|---|---|")
+        print(unshipped_summary_row(name, metrics) + "\n")
+        print("\n".join(metric_table(metrics) + [""] + per_class_table(metrics) + [""] + confusion_block(metrics)) + "\n")
     for pair in args.kd:
         base_path, _, kd_path = pair.partition(":")
         if not kd_path:

@@ -64,16 +64,20 @@ def evaluate(model, images, labels, size, device="cpu", out_dir=None, name="mode
     report["flip_tta"]["ece_after_temperature"] = metrics.expected_calibration_error(
         torch.softmax(logits_tta / temperature_tta, 1), labels)
     if out_dir:
-        os.makedirs(out_dir, exist_ok=True)
-        cm = report["plain"]["confusion_matrix"]
-        metrics.plot_confusion_matrix(cm, os.path.join(out_dir, f"{name}-confusion.png"),
-                                      title=f"{name}: val (PublicTest), acc {report['plain']['accuracy']:.4f}")
-        with open(os.path.join(out_dir, f"{name}-metrics.json"), "w") as f:
-            json.dump(report, f, indent=1)
+        write_report(report, out_dir, name)
     return report
 
 
-def main():
+def write_report(report, out_dir, name):
+    """out_dir/NAME-confusion.png and out_dir/NAME-metrics.json."""
+    os.makedirs(out_dir, exist_ok=True)
+    metrics.plot_confusion_matrix(report["plain"]["confusion_matrix"], os.path.join(out_dir, f"{name}-confusion.png"),
+                                  title=f"{name}: val (PublicTest), acc {report['plain']['accuracy']:.4f}")
+    with open(os.path.join(out_dir, f"{name}-metrics.json"), "w") as f:
+        json.dump(report, f, indent=1)
+
+
+def main(argv=None):
     p = argparse.ArgumentParser(description="fer-edge: evaluate a checkpoint on val")
     p.add_argument("--checkpoint", required=True)
     p.add_argument("--data", default="../shared/data/fer2013")
@@ -83,11 +87,17 @@ def main():
     p.add_argument("--name", default=None)
     p.add_argument("--device", default="cpu")
     p.add_argument("--threads", type=int, default=2)
-    a = p.parse_args()
+    a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
-    model, args, _ = load_checkpoint(a.checkpoint, a.device)
+    model, args, ckpt = load_checkpoint(a.checkpoint, a.device)
     images, labels = data.load_split(a.data, a.split, a.cache_dir or None)
-    report = evaluate(model, images, labels, args.input_size, a.device, a.out_dir, a.name or args.model)
+    report = evaluate(model, images, labels, args.input_size, a.device, None, a.name or args.model)
+    # what the card says of a model that is not exported (the teacher): its size and how it was selected
+    report["model"] = {"model": args.model, "input_size": args.input_size,
+                       "parameters": sum(p.numel() for p in model.parameters()),
+                       "epoch": ckpt.get("epoch"), "epochs": args.epochs, "train_seconds": ckpt.get("train_seconds")}
+    if a.out_dir:
+        write_report(report, a.out_dir, a.name or args.model)
     summary = {k: report["plain"][k] for k in ("accuracy", "balanced_accuracy", "macro_f1", "cohen_kappa", "log_loss", "ece")}
     summary["accuracy_flip_tta"] = report["flip_tta"]["accuracy"]
     summary["temperature"] = report["temperature"]

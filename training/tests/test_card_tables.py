@@ -1,6 +1,8 @@
 """training.card_tables --kd: the with/without-distillation tables quote the two runs' own files."""
 import json
 
+import pytest
+
 from training import card_tables
 
 
@@ -26,3 +28,28 @@ def test_kd_tables_compare_metrics_classes_and_epochs(tmp_path, capsys):
     # epochs 1, 5 and 10 (the last), numbered from 1, with the change in points
     assert "| 1 | 30.00% | 35.00% | +5.00 |" in out and "| 5 | 42.00% | 47.00% | +5.00 |" in out
     assert "| 10 | 57.00% | 62.00% | +5.00 |" in out
+
+
+def test_an_unshipped_model_is_tabled_from_its_metrics_and_model_section(tmp_path, capsys):
+    (tmp_path / "report").mkdir()
+    write_run(tmp_path, "teacher", 0.64, [0.4, 0.64])
+    path = tmp_path / "report" / "teacher-metrics.json"
+    metrics = json.loads(path.read_text())
+    metrics["plain"].update(log_loss_after_temperature=0.95, confusion_matrix=[[1] * 7] * 7)
+    metrics.update(temperature=1.2, temperature_tta=1.1,
+                   model={"model": "teacher", "input_size": 48, "parameters": 25155407, "epoch": 11, "epochs": 12,
+                          "train_seconds": 6600.0})
+    path.write_text(json.dumps(metrics))
+    card_tables.main(["--unshipped", "teacher", "--models-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "| teacher (not shipped) | teacher | 48 px | 25,155,407 | 64.00% | 65.00% | 1.200 | epoch 12 of 12, 110 min |" in out
+    assert "| accuracy | 0.6400 | 0.6500 |" in out and "| fitted temperature | 1.200 | 1.100 |" in out
+
+
+def test_an_unshipped_model_without_a_model_section_is_refused(tmp_path, capsys):
+    (tmp_path / "report").mkdir()
+    write_run(tmp_path, "old", 0.6, [0.6])
+    with pytest.raises(SystemExit) as exit:
+        card_tables.main(["--unshipped", "old", "--models-dir", str(tmp_path)])
+    assert exit.value.code == 2
+    assert "has no 'model' section" in capsys.readouterr().err

@@ -46,4 +46,12 @@ def test_a_distilled_run_without_its_teacher_logits_does_not_start(tmp_path):
 def test_an_ensemble_of_a_model_that_does_not_ship_is_refused(tmp_path):
     env = dict(os.environ, FER_RUNS=str(tmp_path))
     result = subprocess.run(["bash", SCRIPT, "ensemble", "fer-no-such-model"], capture_output=True, text=True, env=env)
-    assert result.returncode == 2 and "no shipped model models/fer-no-such-model.onnx" in result.stderr
+    assert result.returncode == 2 and "no model file models/fer-no-such-model.onnx" in result.stderr
+
+
+def test_an_ensemble_member_given_as_a_missing_onnx_path_is_refused(tmp_path):
+    env = dict(os.environ, FER_RUNS=str(tmp_path))
+    missing = tmp_path / "teacher" / "teacher.onnx"
+    result = subprocess.run(["bash", SCRIPT, "ensemble", "fer-mnv3s", str(missing)], capture_output=True, text=True, env=env)
+    assert result.returncode == 2 and f"no model file {missing}" in result.stderr
+    assert not (tmp_path / "ensemble").exists()
