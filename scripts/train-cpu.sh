@@ -4,6 +4,7 @@
 #   bash scripts/train-cpu.sh status                     # last epoch and best val of every run, live processes
 #   bash scripts/train-cpu.sh stop NAME                  # SIGTERM (the run keeps its last 10-minute checkpoint)
 #   bash scripts/train-cpu.sh args NAME                  # print the training flags of a run
+#   bash scripts/train-cpu.sh prepare NAME               # make or copy the teacher logits a distilled run needs
 #   bash scripts/train-cpu.sh ensemble [MODEL|FILE.onnx ...]  # (re)make the stand-in teacher's logits from models
 # Checkpoints and logs live outside the work tree in $FER_RUNS (default ~/fer-edge-runs), so a new session's fresh
 # clone continues them. A background process ends with the session: run `start` again in the next one.
@@ -78,12 +79,19 @@ make_ensemble() {
 }
 
 # The teacher logits a run distils from must exist before it starts (a run would fail on its first line otherwise).
+# A trained teacher's logits are committed (400 KB, where its checkpoint is 300 MB), so that a machine without the
+# teacher's run still distils from it: $TEACHER_STORE/RUN-train-logits.pt stands for $RUNS/RUN/train-logits.pt.
+TEACHER_STORE=${FER_TEACHER_STORE:-models/teacher}
 ensure_teacher() {
   local logits
   logits=$(sed -n 's/.*--teacher-logits \([^ ]*\).*/\1/p' <<<"$1")
   [ -z "$logits" ] || [ -f "$logits" ] && return 0
+  local committed
+  committed=$TEACHER_STORE/$(basename "$(dirname "$logits")")-train-logits.pt
   if [ "$logits" = "$ENSEMBLE_LOGITS" ]; then
     echo "no $logits yet: making it from the default ensemble"; make_ensemble
+  elif [ -f "$committed" ]; then
+    echo "no $logits yet: copying the committed $committed"; mkdir -p "$(dirname "$logits")"; cp "$committed" "$logits"
   else
     echo "train-cpu: $logits is missing: train teacher-48-light, then python -m training.cache_logits --output $logits" >&2
     return 1
@@ -117,6 +125,7 @@ case "$cmd" in
     echo "$niceness" >"/proc/$pid/autogroup" 2>/dev/null || true
     echo "started $name (pid $pid, $threads thread(s), nice $niceness); log: $RUNS/$name/train.out"
     ;;
+  prepare) ensure_teacher "$(run_args "${2:?run name}")" ;;
   ensemble)
     shift
     if [ -f "$ENSEMBLE_LOGITS" ]; then
@@ -143,5 +152,5 @@ print("%-18s epoch %3d  val %5.2f%%  best %5.2f%% (epoch %d)  %s" % (sys.argv[2]
       fi
     done
     ;;
-  *) echo "usage: $0 start NAME [--threads N] [--nice N] | stop NAME | status | args NAME | ensemble [MODEL ...]" >&2; exit 2 ;;
+  *) echo "usage: $0 start NAME [--threads N] [--nice N] | stop NAME | status | args NAME | prepare NAME | ensemble [MODEL ...]" >&2; exit 2 ;;
 esac

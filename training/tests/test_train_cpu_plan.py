@@ -36,7 +36,7 @@ def test_unknown_run_is_refused():
 
 
 def test_a_distilled_run_without_its_teacher_logits_does_not_start(tmp_path):
-    env = dict(os.environ, FER_RUNS=str(tmp_path))
+    env = dict(os.environ, FER_RUNS=str(tmp_path), FER_TEACHER_STORE=str(tmp_path / "no-committed-logits"))
     result = subprocess.run(["bash", SCRIPT, "start", "mnv3s-64-kd"], capture_output=True, text=True, env=env)
     assert result.returncode == 1
     assert f"{tmp_path}/teacher-48-light/train-logits.pt is missing" in result.stderr
@@ -55,3 +55,14 @@ def test_an_ensemble_member_given_as_a_missing_onnx_path_is_refused(tmp_path):
     result = subprocess.run(["bash", SCRIPT, "ensemble", "fer-mnv3s", str(missing)], capture_output=True, text=True, env=env)
     assert result.returncode == 2 and f"no model file {missing}" in result.stderr
     assert not (tmp_path / "ensemble").exists()
+
+
+def test_committed_teacher_logits_stand_in_for_a_missing_run(tmp_path):
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / "teacher-48-light-train-logits.pt").write_bytes(b"committed logits")
+    env = dict(os.environ, FER_RUNS=str(tmp_path / "runs"), FER_TEACHER_STORE=str(store))
+    result = subprocess.run(["bash", SCRIPT, "prepare", "mnv3s-64-kd"], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "runs" / "teacher-48-light" / "train-logits.pt").read_bytes() == b"committed logits"
+    assert not (tmp_path / "runs" / "mnv3s-64-kd").exists()
