@@ -38,6 +38,8 @@ run_args() {
     # a stand-in teacher until the hybrid is trained; flags as mnv3s-64-light, so the pair shows what KD adds.
     # Needs $RUNS/ensemble/train-logits.pt (python -m training.ensemble_logits).
     mnv3s-64-kd-ens) echo "--model mnv3s --downsample 16 --input-size 64 --epochs 30 --lr 3e-3 --warmup-epochs 1 --aug light --early-stop 0 --teacher-logits $RUNS/ensemble/train-logits.pt --kd-alpha 0.7 --kd-temperature 4 $common" ;;
+    # The student distilled from the ensemble of the trained hybrid teacher and the two shipped models, flags as above.
+    mnv3s-64-kd-ens-teacher) echo "--model mnv3s --downsample 16 --input-size 64 --epochs 30 --lr 3e-3 --warmup-epochs 1 --aug light --early-stop 0 --teacher-logits $RUNS/ensemble-teacher/train-logits.pt --kd-alpha 0.7 --kd-temperature 4 $common" ;;
     # The Edge-TPU student at 48 px: about as fast per face as mini-Xception in ONNX Runtime on x86 (s16@64 is ~2.5x slower).
     edgetpu-48-light) echo "--model mnv3s-edgetpu --downsample 16 --input-size 48 --epochs 30 --lr 3e-3 --warmup-epochs 1 --aug light --early-stop 0 $common" ;;
     # The Edge-TPU student distilled from the same ensemble, flags as edgetpu-48-light (adding fer-mnv3s-edgetpu to the
@@ -46,21 +48,35 @@ run_args() {
     # The reports' ResNet18 baseline from scratch (3x3 stem): it leaves chance within its first epoch (47.8% val) where the
     # hybrid teacher does not, at ~5 min an epoch on one core: a baseline and a stronger member for the stand-in teacher.
     resnet18-48-light) echo "--model resnet18 --input-size 48 --epochs 30 --lr 1e-3 --warmup-epochs 1 --aug light --early-stop 0 ${common/--batch-size 128/--batch-size 64}" ;;
-    *) echo "unknown run '$1' (runs: cnn4-48-demo mnv3s-64-light teacher-48-light mnv3s-64-kd edgetpu-64-kd mnv3s-64-kd-ens edgetpu-48-light edgetpu-48-kd-ens resnet18-48-light)" >&2; return 2 ;;
+    *) echo "unknown run '$1' (runs: cnn4-48-demo mnv3s-64-light teacher-48-light mnv3s-64-kd edgetpu-64-kd mnv3s-64-kd-ens mnv3s-64-kd-ens-teacher edgetpu-48-light edgetpu-48-kd-ens resnet18-48-light)" >&2; return 2 ;;
   esac
 }
 
-# The stand-in teacher of the *-kd-ens runs: shipped models' flip-TTA predictions through the device path (ONNX Runtime,
-# about a minute per member and split), their log-probabilities averaged (training/ensemble_logits.py).
+# The stand-in teachers of the *-kd-ens runs: models' flip-TTA predictions through the device path (ONNX Runtime,
+# about a minute per student and split, five for the teacher), their log-probabilities averaged
+# (training/ensemble_logits.py) into $RUNS/NAME/train-logits.pt. A member is a shipped model's name (models/NAME.onnx)
+# or an exported .onnx path with its manifest beside it: the teacher, which does not ship, is exported to its run.
 ENSEMBLE_LOGITS=$RUNS/ensemble/train-logits.pt
-# A member is a shipped model's name (models/NAME.onnx) or an exported model's .onnx path with its manifest beside it
-# (the teacher, which is not shipped: python -m training.export --output $RUNS/teacher-48-light/teacher-48-light.onnx).
+TEACHER_ONNX=$RUNS/teacher-48-light/teacher-48-light.onnx
+ensemble_members() {
+  case "$1" in
+    ensemble) echo "fer-mnv3s fer-cnn4" ;;
+    ensemble-teacher) echo "fer-mnv3s fer-cnn4 $TEACHER_ONNX" ;;
+    *) return 1 ;;
+  esac
+}
 member_file() { case "$1" in *.onnx) echo "$1" ;; *) echo "models/$1.onnx" ;; esac; }
-make_ensemble() {
-  local members=("$@") work train=() val=() file m
-  [ "${#members[@]}" -gt 0 ] || members=(fer-mnv3s fer-cnn4)
+export_teacher() {
+  local best=$RUNS/teacher-48-light/best.pt
+  [ -f "$best" ] || { echo "train-cpu: no $best: train teacher-48-light first" >&2; return 1; }
+  "$PY" -m training.export --checkpoint "$best" --output "$TEACHER_ONNX" --name teacher-48-light --data "$DATA"
+}
+make_ensemble() {  # NAME [MEMBER ...]
+  local name=$1 members=() work train=() val=() file m; shift
+  if [ $# -gt 0 ]; then members=("$@"); else read -ra members <<<"$(ensemble_members "$name")"; fi
   for m in "${members[@]}"; do
     file=$(member_file "$m")
+    [ "$file" != "$TEACHER_ONNX" ] || [ -f "$file" ] || export_teacher || return 1
     [ -f "$file" ] || { echo "train-cpu: no model file $file" >&2; return 2; }
   done
   [ -f dist/src/cli/main.js ] || { echo "train-cpu: dist/ is not built: run bash scripts/setup.sh first" >&2; return 1; }
@@ -68,14 +84,19 @@ make_ensemble() {
   for file in "${members[@]}"; do
     file=$(member_file "$file"); m=$(basename "$file" .onnx)
     for s in train val; do
-      echo "ensemble: $m on $s"
-      node dist/src/cli/main.js eval --model "$file" --data "$DATA/$s" --flip --predictions "$work/$m-$s.jsonl" \
-        >"$work/$m-$s.log" 2>&1 || { tail -n 3 "$work/$m-$s.log" >&2; return 1; }
+      # a member's finished predictions are shared by every ensemble it belongs to
+      if [ -f "$work/$m-$s.jsonl" ] && grep -qi 'accuracy' "$work/$m-$s.log" 2>/dev/null; then
+        echo "ensemble: $m on $s (predictions made before)"
+      else
+        echo "ensemble: $m on $s"
+        node dist/src/cli/main.js eval --model "$file" --data "$DATA/$s" --flip --predictions "$work/$m-$s.jsonl" \
+          >"$work/$m-$s.log" 2>&1 || { tail -n 3 "$work/$m-$s.log" >&2; return 1; }
+      fi
       grep -m1 -i 'accuracy' "$work/$m-$s.log" || true
     done
     train+=(--train "$work/$m-train.jsonl"); val+=(--val "$work/$m-val.jsonl")
   done
-  "$PY" -m training.ensemble_logits --data "$DATA" --output "$ENSEMBLE_LOGITS" "${train[@]}" "${val[@]}"
+  "$PY" -m training.ensemble_logits --data "$DATA" --output "$RUNS/$name/train-logits.pt" "${train[@]}" "${val[@]}"
 }
 
 # The teacher logits a run distils from must exist before it starts (a run would fail on its first line otherwise).
@@ -88,8 +109,10 @@ ensure_teacher() {
   [ -z "$logits" ] || [ -f "$logits" ] && return 0
   local committed
   committed=$TEACHER_STORE/$(basename "$(dirname "$logits")")-train-logits.pt
-  if [ "$logits" = "$ENSEMBLE_LOGITS" ]; then
-    echo "no $logits yet: making it from the default ensemble"; make_ensemble
+  local run
+  run=$(basename "$(dirname "$logits")")
+  if [ "$logits" = "$RUNS/$run/train-logits.pt" ] && ensemble_members "$run" >/dev/null; then
+    echo "no $logits yet: making it from the $run of $(ensemble_members "$run")"; make_ensemble "$run"
   elif [ -f "$committed" ]; then
     echo "no $logits yet: copying the committed $committed"; mkdir -p "$(dirname "$logits")"; cp "$committed" "$logits"
   else
@@ -132,7 +155,7 @@ case "$cmd" in
       # A *-kd-ens run resumed on other logits would change teachers in the middle of its schedule.
       echo "train-cpu: $ENSEMBLE_LOGITS exists (the *-kd-ens runs distil from it): move it away first" >&2; exit 1
     fi
-    make_ensemble "$@" ;;
+    make_ensemble ensemble "$@" ;;
   stop)
     name=${2:?run name}; pid=$(pid_of "$name")
     if [ -z "$pid" ]; then echo "$name is not running"; else kill $pid; echo "stopped $name ($pid)"; fi

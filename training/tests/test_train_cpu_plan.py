@@ -10,7 +10,7 @@ from training.train import get_args_parser
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(ROOT, "scripts", "train-cpu.sh")
-RUNS = ["cnn4-48-demo", "mnv3s-64-light", "edgetpu-48-light", "teacher-48-light", "mnv3s-64-kd", "edgetpu-64-kd", "mnv3s-64-kd-ens", "edgetpu-48-kd-ens", "resnet18-48-light"]
+RUNS = ["cnn4-48-demo", "mnv3s-64-light", "edgetpu-48-light", "teacher-48-light", "mnv3s-64-kd", "edgetpu-64-kd", "mnv3s-64-kd-ens", "mnv3s-64-kd-ens-teacher", "edgetpu-48-kd-ens", "resnet18-48-light"]
 
 
 def run_args(name):
@@ -28,6 +28,8 @@ def test_run_flags_parse_and_build(name, tmp_path):
         assert args.teacher_logits.endswith("teacher-48-light/train-logits.pt")
     if name.endswith("-kd-ens"):
         assert args.teacher_logits.endswith("ensemble/train-logits.pt")
+    if name.endswith("-kd-ens-teacher"):
+        assert args.teacher_logits.endswith("ensemble-teacher/train-logits.pt")
 
 
 def test_unknown_run_is_refused():
@@ -66,3 +68,11 @@ def test_committed_teacher_logits_stand_in_for_a_missing_run(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "runs" / "teacher-48-light" / "train-logits.pt").read_bytes() == b"committed logits"
     assert not (tmp_path / "runs" / "mnv3s-64-kd").exists()
+
+
+def test_the_teachers_ensemble_needs_the_trained_teacher(tmp_path):
+    env = dict(os.environ, FER_RUNS=str(tmp_path), FER_TEACHER_STORE=str(tmp_path / "no-committed-logits"))
+    result = subprocess.run(["bash", SCRIPT, "prepare", "mnv3s-64-kd-ens-teacher"], capture_output=True, text=True, env=env)
+    assert result.returncode == 1
+    assert f"no {tmp_path}/teacher-48-light/best.pt: train teacher-48-light first" in result.stderr
+    assert not (tmp_path / "ensemble-teacher").exists()
