@@ -37,24 +37,27 @@ def test_unknown_run_is_refused():
     assert result.returncode == 2 and "unknown run 'no-such-run'" in result.stderr
 
 
+def script(runs, *argv, store=None):
+    """train-cpu.sh with its runs in ``runs`` and the committed teacher logits read from ``store`` (default: none)."""
+    env = dict(os.environ, FER_RUNS=str(runs), FER_TEACHER_STORE=str(store or runs / "no-committed-logits"))
+    return subprocess.run(["bash", SCRIPT, *argv], capture_output=True, text=True, env=env)
+
+
 def test_a_distilled_run_without_its_teacher_logits_does_not_start(tmp_path):
-    env = dict(os.environ, FER_RUNS=str(tmp_path), FER_TEACHER_STORE=str(tmp_path / "no-committed-logits"))
-    result = subprocess.run(["bash", SCRIPT, "start", "mnv3s-64-kd"], capture_output=True, text=True, env=env)
+    result = script(tmp_path, "start", "mnv3s-64-kd")
     assert result.returncode == 1
     assert f"{tmp_path}/teacher-48-light/train-logits.pt is missing" in result.stderr
     assert not (tmp_path / "mnv3s-64-kd").exists()
 
 
 def test_an_ensemble_of_a_model_that_does_not_ship_is_refused(tmp_path):
-    env = dict(os.environ, FER_RUNS=str(tmp_path))
-    result = subprocess.run(["bash", SCRIPT, "ensemble", "fer-no-such-model"], capture_output=True, text=True, env=env)
+    result = script(tmp_path, "ensemble", "fer-no-such-model")
     assert result.returncode == 2 and "no model file models/fer-no-such-model.onnx" in result.stderr
 
 
 def test_an_ensemble_member_given_as_a_missing_onnx_path_is_refused(tmp_path):
-    env = dict(os.environ, FER_RUNS=str(tmp_path))
     missing = tmp_path / "teacher" / "teacher.onnx"
-    result = subprocess.run(["bash", SCRIPT, "ensemble", "fer-mnv3s", str(missing)], capture_output=True, text=True, env=env)
+    result = script(tmp_path, "ensemble", "fer-mnv3s", str(missing))
     assert result.returncode == 2 and f"no model file {missing}" in result.stderr
     assert not (tmp_path / "ensemble").exists()
 
@@ -63,16 +66,14 @@ def test_committed_teacher_logits_stand_in_for_a_missing_run(tmp_path):
     store = tmp_path / "store"
     store.mkdir()
     (store / "teacher-48-light-train-logits.pt").write_bytes(b"committed logits")
-    env = dict(os.environ, FER_RUNS=str(tmp_path / "runs"), FER_TEACHER_STORE=str(store))
-    result = subprocess.run(["bash", SCRIPT, "prepare", "mnv3s-64-kd"], capture_output=True, text=True, env=env)
+    result = script(tmp_path / "runs", "prepare", "mnv3s-64-kd", store=store)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "runs" / "teacher-48-light" / "train-logits.pt").read_bytes() == b"committed logits"
     assert not (tmp_path / "runs" / "mnv3s-64-kd").exists()
 
 
 def test_the_teachers_ensemble_needs_the_trained_teacher(tmp_path):
-    env = dict(os.environ, FER_RUNS=str(tmp_path), FER_TEACHER_STORE=str(tmp_path / "no-committed-logits"))
-    result = subprocess.run(["bash", SCRIPT, "prepare", "mnv3s-64-kd-ens-teacher"], capture_output=True, text=True, env=env)
+    result = script(tmp_path, "prepare", "mnv3s-64-kd-ens-teacher")
     assert result.returncode == 1
     assert f"no {tmp_path}/teacher-48-light/best.pt: train teacher-48-light first" in result.stderr
     assert not (tmp_path / "ensemble-teacher").exists()
