@@ -35,7 +35,7 @@ run_args() {
     mnv3s-64-kd) echo "--model mnv3s --downsample 16 --input-size 64 --epochs 30 --lr 3e-3 --warmup-epochs 1 --aug light --early-stop 0 --teacher-logits $RUNS/teacher-48-light/train-logits.pt --kd-alpha 0.7 --kd-temperature 4 $common" ;;
     edgetpu-64-kd) echo "--model mnv3s-edgetpu --downsample 16 --input-size 64 --epochs 30 --lr 3e-3 --warmup-epochs 1 --aug light --early-stop 0 --teacher-logits $RUNS/teacher-48-light/train-logits.pt --kd-alpha 0.7 --kd-temperature 4 $common" ;;
     # The student distilled from the ensemble of the shipped models (fer-mnv3s + fer-cnn4, flip TTA, temperature-scaled),
-    # a stand-in teacher until the hybrid is trained; flags as mnv3s-64-light, so the pair shows what KD adds.
+    # the stand-in teacher of sessions 3-4, before the hybrid trained; flags as mnv3s-64-light, so the pair shows what KD adds.
     # Needs $RUNS/ensemble/train-logits.pt (python -m training.ensemble_logits).
     mnv3s-64-kd-ens) echo "--model mnv3s --downsample 16 --input-size 64 --epochs 30 --lr 3e-3 --warmup-epochs 1 --aug light --early-stop 0 --teacher-logits $RUNS/ensemble/train-logits.pt --kd-alpha 0.7 --kd-temperature 4 $common" ;;
     # The student distilled from the ensemble of the trained hybrid teacher and the two shipped models, flags as above.

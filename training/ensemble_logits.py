@@ -1,7 +1,8 @@
-"""Cache an ensemble of shipped models' predictions as teacher logits for distillation.
+"""Cache an ensemble of exported models' predictions as teacher logits for distillation.
 
-A stand-in teacher while the ResNet50 hybrid is not trained. Each member's probabilities come from the device path,
-which is fast (ONNX Runtime) and is what ships:
+The shipped students alone were the stand-in teacher while the ResNet50 hybrid could not be trained; the hybrid joins
+them as an exported ONNX file. Each member's probabilities come from the device path, which is fast (ONNX Runtime)
+and is what ships:
 
     node dist/src/cli/main.js eval --model models/fer-mnv3s.onnx --data ../shared/data/fer2013/train --flip \
         --predictions /tmp/ens/fer-mnv3s-train.jsonl        # and the same for val, and for each member
