@@ -1,9 +1,11 @@
 """A small NumPy interpreter for the ONNX operators our exported classifiers use.
 
 Used to check an export against PyTorch where onnxruntime is not installed (this CI); with onnxruntime present,
-``run`` uses it instead. Supports the operators of the CNN, ResNet18 and MobileNetV3 exports; anything else raises
-``NotImplementedError`` naming the operator.
+``run`` uses it instead. Supports the operators of the CNN, ResNet18, MobileNetV3 and teacher (transformer block)
+exports; anything else raises ``NotImplementedError`` naming the operator.
 """
+import math
+
 import numpy as np
 import onnx
 from onnx import numpy_helper
@@ -100,6 +102,28 @@ def _batchnorm(i, a):
     return (x - mean.reshape(shape)) * inv.reshape(shape) + bias.reshape(shape)
 
 
+def _layernorm(i, a):
+    x, scale = i[0], i[1]
+    bias = i[2] if len(i) > 2 and i[2] is not None else 0.0
+    axes = tuple(range(a.get("axis", -1) % x.ndim, x.ndim))
+    mean = x.mean(axis=axes, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=axes, keepdims=True)
+    return (x - mean) / np.sqrt(var + a.get("epsilon", 1e-5)) * scale + bias
+
+
+def _slice(i, a):
+    x, starts, ends = i[0], i[1], i[2]
+    axes = i[3] if len(i) > 3 and i[3] is not None else range(len(starts))
+    steps = i[4] if len(i) > 4 and i[4] is not None else [1] * len(starts)
+    index = [slice(None)] * x.ndim
+    for start, end, axis, step in zip(starts, ends, axes, steps):
+        index[int(axis)] = slice(int(start), int(end), int(step))  # Python slicing clamps as ONNX does
+    return x[tuple(index)]
+
+
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
 def _reduce(fn, x, a, axes_input=None):
     axes = a.get("axes", axes_input)
     keep = bool(a.get("keepdims", 1))
@@ -134,6 +158,10 @@ OPS = {
     "Squeeze": lambda i, a: np.squeeze(i[0], tuple(int(v) for v in (i[1] if len(i) > 1 else a["axes"]))),
     "Clip": lambda i, a: np.clip(i[0], i[1] if len(i) > 1 and i[1] is not None else -np.inf,
                                  i[2] if len(i) > 2 and i[2] is not None else np.inf),
+    "LayerNormalization": _layernorm,
+    "Slice": _slice,
+    "Erf": lambda i, a: _erf(i[0]).astype(i[0].dtype),
+    "Cast": lambda i, a: i[0].astype(onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[a["to"]]),
     "Softmax": lambda i, a: (lambda e: e / e.sum(a.get("axis", -1), keepdims=True))(
         np.exp(i[0] - i[0].max(a.get("axis", -1), keepdims=True))),
 }

@@ -56,3 +56,28 @@ def test_export_command_writes_the_manifest(tiny_dataset, tmp_path):
     assert manifest["temperature"] > 0 and 0 <= manifest["metrics"]["val"]["accuracy"] <= 1
     assert manifest["export"]["max_abs_diff"] < 1e-4
     assert (tmp_path / "report" / "fer-test-confusion.png").exists()
+
+
+def test_the_numpy_runner_covers_the_teachers_transformer_operators(tmp_path):
+    """LayerNormalization, Erf (GELU), Slice and Cast: what the teacher's export adds to the students' operators."""
+
+    class Block(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.norm = torch.nn.LayerNorm(8)
+            self.mlp = torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.GELU(), torch.nn.Linear(16, 8))
+
+        def forward(self, x):
+            tokens = x.flatten(2).transpose(1, 2)  # [B, HW, C]
+            h = tokens + self.mlp(self.norm(tokens))
+            return h[:, 1:3].mean(1) * torch.tensor(h.shape[1]).float()
+
+    torch.manual_seed(0)
+    model = Block().eval()
+    x = torch.randn(2, 8, 2, 2)
+    path = str(tmp_path / "block.onnx")
+    torch.onnx.export(model, x, path, opset_version=17, input_names=["input"], output_names=["logits"])
+    ops = {n.op_type for n in onnx.load(path).graph.node}
+    assert {"LayerNormalization", "Erf", "Slice"} <= ops
+    (out,) = onnx_reference.run_numpy(path, {"input": x.numpy()})
+    assert np.abs(out - model(x).detach().numpy()).max() < 1e-5
