@@ -121,6 +121,14 @@ def _slice(i, a):
     return x[tuple(index)]
 
 
+def _div(x, y):
+    """ONNX Div: integer tensors divide to integers, truncated (the attention's shape arithmetic relies on it)."""
+    x, y = np.asarray(x), np.asarray(y)
+    if np.issubdtype(x.dtype, np.integer) and np.issubdtype(y.dtype, np.integer):
+        return np.trunc(x / y).astype(np.result_type(x, y))
+    return x / y
+
+
 _erf = np.vectorize(math.erf, otypes=[np.float64])
 
 
@@ -138,7 +146,7 @@ OPS = {
     "Add": lambda i, a: i[0] + i[1],
     "Sub": lambda i, a: i[0] - i[1],
     "Mul": lambda i, a: i[0] * i[1],
-    "Div": lambda i, a: i[0] / i[1],
+    "Div": lambda i, a: _div(i[0], i[1]),
     "Identity": lambda i, a: i[0],
     "Flatten": lambda i, a: i[0].reshape(int(np.prod(i[0].shape[:a.get("axis", 1)])), -1),
     "GlobalAveragePool": lambda i, a: i[0].mean(axis=(2, 3), keepdims=True),

@@ -81,3 +81,13 @@ def test_the_numpy_runner_covers_the_teachers_transformer_operators(tmp_path):
     assert {"LayerNormalization", "Erf", "Slice"} <= ops
     (out,) = onnx_reference.run_numpy(path, {"input": x.numpy()})
     assert np.abs(out - model(x).detach().numpy()).max() < 1e-5
+
+
+def test_the_numpy_runner_divides_integer_shapes_to_integers():
+    x = onnx.helper.make_tensor_value_info("input", onnx.TensorProto.INT64, [2])
+    y = onnx.helper.make_tensor_value_info("logits", onnx.TensorProto.INT64, [2])
+    three = onnx.helper.make_tensor("three", onnx.TensorProto.INT64, [1], [3])
+    node = onnx.helper.make_node("Div", ["input", "three"], ["logits"])
+    model = onnx.helper.make_model(onnx.helper.make_graph([node], "g", [x], [y], initializer=[three]))
+    (out,) = onnx_reference.run_numpy(model, {"input": np.array([770, -7], dtype=np.int64)})
+    assert out.dtype == np.int64 and out.tolist() == [256, -2]
