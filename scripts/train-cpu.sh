@@ -100,7 +100,7 @@ make_ensemble() {  # NAME [MEMBER ...]
 }
 
 # The teacher logits a run distils from must exist before it starts (a run would fail on its first line otherwise).
-# A trained teacher's logits are committed (400 KB, where its weights are 100 MB), so that a machine without the
+# A trained teacher's logits are committed (630 KB, where its weights are 100 MB), so that a machine without the
 # teacher's run still distils from it: $TEACHER_STORE/RUN-train-logits.pt stands for $RUNS/RUN/train-logits.pt.
 TEACHER_STORE=${FER_TEACHER_STORE:-models/teacher}
 ensure_teacher() {
