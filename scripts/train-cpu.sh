@@ -107,10 +107,9 @@ ensure_teacher() {
   local logits
   logits=$(sed -n 's/.*--teacher-logits \([^ ]*\).*/\1/p' <<<"$1")
   [ -z "$logits" ] || [ -f "$logits" ] && return 0
-  local committed
-  committed=$TEACHER_STORE/$(basename "$(dirname "$logits")")-train-logits.pt
-  local run
+  local run committed
   run=$(basename "$(dirname "$logits")")
+  committed=$TEACHER_STORE/$run-train-logits.pt
   if [ "$logits" = "$RUNS/$run/train-logits.pt" ] && ensemble_members "$run" >/dev/null; then
     echo "no $logits yet: making it from the $run of $(ensemble_members "$run")"; make_ensemble "$run"
   elif [ -f "$committed" ]; then

@@ -84,6 +84,12 @@ def quantize_table(report, fp32_file):
     return out
 
 
+def model_tables(metrics):
+    """The metric, per-class and confusion tables of one model, each followed by a blank line."""
+    return "".join("\n".join(table) + "\n\n" for table in
+                   (metric_table(metrics), per_class_table(metrics), confusion_block(metrics)))
+
+
 def report_file(model_path, suffix):
     """models/report/NAME-<suffix> of models/NAME.onnx, where export and the CPU plan leave a model's report."""
     name = os.path.splitext(os.path.basename(model_path))[0]
@@ -143,7 +149,7 @@ def main(argv=None):
         print("| run | model | input | parameters | val accuracy | flip TTA | temperature | selected |")
         print("|---|---|---|---|---|---|---|---|")
         print(unshipped_summary_row(name, metrics) + "\n")
-        print("\n".join(metric_table(metrics) + [""] + per_class_table(metrics) + [""] + confusion_block(metrics)) + "\n")
+        print(model_tables(metrics), end="")
     for pair in args.kd:
         base_path, _, kd_path = pair.partition(":")
         if not kd_path:
@@ -159,9 +165,7 @@ def main(argv=None):
         print("| file | model | input | parameters | file size | val accuracy | flip TTA | temperature | selected |")
         print("|---|---|---|---|---|---|---|---|---|")
         print(summary_row(path, manifest, metrics) + "\n")
-        print("\n".join(metric_table(metrics)) + "\n")
-        print("\n".join(per_class_table(metrics)) + "\n")
-        print("\n".join(confusion_block(metrics)) + "\n")
+        print(model_tables(metrics), end="")
         report_path = stem + ".quantize-report.json"
         if os.path.exists(report_path):
             print("\n".join(quantize_table(json.load(open(report_path)), os.path.basename(path))) + "\n")
