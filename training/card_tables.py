@@ -2,13 +2,15 @@
 
     /usr/bin/python3 -m training.card_tables models/fer-mnv3s.onnx [models/fer-cnn4.onnx ...]
     /usr/bin/python3 -m training.card_tables --kd models/fer-mnv3s.onnx:models/fer-mnv3s-kd.onnx
+    /usr/bin/python3 -m training.card_tables --kd models/fer-mnv3s.onnx:models/fer-mnv3s-kd.onnx:models/mnv3s-64-kd.onnx
     /usr/bin/python3 -m training.card_tables --unshipped teacher-48-light
 
 Reads, per model: the manifest (models/NAME.json), the metrics (models/report/NAME-metrics.json) and, when present, the
 quantize report (models/NAME.quantize-report.json). Prints the summary, metric, per-class, confusion and quantization
 tables of each model in turn. With ``--kd BASE:DISTILLED`` it prints what distillation changed between two runs of one
 recipe: every val metric side by side, per-class F1, and val accuracy at the same epochs of their logs
-(models/report/NAME-log.jsonl). ``--unshipped NAME`` prints the tables of a model that has no ONNX file in models/ (the
+(models/report/NAME-log.jsonl); ``--kd BASE:KD1:KD2`` sets students of one recipe distilled from different teachers
+beside the base, each change measured from the base. ``--unshipped NAME`` prints the tables of a model that has no ONNX file in models/ (the
 teacher), from the models/report/NAME-metrics.json that ``training.evaluate --out-dir models/report`` writes.
 """
 import argparse
@@ -105,36 +107,46 @@ def read_val_by_epoch(path):
     return {r["epoch"]: r["val_acc"] for r in read_log(log)} if os.path.exists(log) else {}
 
 
-def kd_tables(base_path, kd_path, every=5):
-    """What distillation changed: metrics, per-class F1 and val accuracy per epoch, base run against distilled run."""
-    names = [os.path.splitext(os.path.basename(p))[0] for p in (base_path, kd_path)]
-    base, kd = read_metrics(base_path), read_metrics(kd_path)
+def kd_tables(base_path, *kd_paths, every=5):
+    """What distillation changed: metrics, per-class F1 and val accuracy per epoch, the base run against one or more
+    distilled runs of its recipe (one teacher each), every change measured from the base."""
+    paths = (base_path,) + kd_paths
+    names = [os.path.splitext(os.path.basename(p))[0] for p in paths]
+    runs = [read_metrics(p) for p in paths]
+
+    def header(first, prefix=""):
+        cells = [f"{prefix}`{names[0]}` (no KD)"] + [f"{prefix}`{n}` (KD)" for n in names[1:]]
+        changes = ["change"] if len(kd_paths) == 1 else [f"change, `{n}`" for n in names[1:]]
+        return [f"| {first} | " + " | ".join(cells + changes) + " |", "|---" * (1 + len(cells) + len(changes)) + "|"]
+
+    def row(label, values, fmt, change_fmt):
+        return (f"| {label} | " + " | ".join(fmt(v) for v in values) + " | "
+                + " | ".join(change_fmt(v - values[0]) for v in values[1:]) + " |")
+
     rows = [(name, "plain", key) for name, key in METRIC_ROWS]
     rows.insert(1, ("accuracy, flip TTA", "flip_tta", "accuracy"))
-    out = [f"| metric on val | `{names[0]}` (no KD) | `{names[1]}` (KD) | change |", "|---|---|---|---|"]
+    out = header("metric on val")
     for label, part, key in rows:
-        a, b = base[part][key], kd[part][key]
-        out.append(f"| {label} | {a:.4f} | {b:.4f} | {b - a:+.4f} |")
-    out += ["", f"| class | F1 `{names[0]}` | F1 `{names[1]}` | change |", "|---|---|---|---|"]
+        out.append(row(label, [r[part][key] for r in runs], lambda v: f"{v:.4f}", lambda d: f"{d:+.4f}"))
+    out += [""] + header("class", "F1 ")
     for label in LABELS:
-        a, b = base["plain"]["per_class"][label]["f1"], kd["plain"]["per_class"][label]["f1"]
-        out.append(f"| {label} | {a:.3f} | {b:.3f} | {b - a:+.3f} |")
-    curves = [read_val_by_epoch(p) for p in (base_path, kd_path)]
-    epochs = sorted(set(curves[0]) & set(curves[1]))
+        out.append(row(label, [r["plain"]["per_class"][label]["f1"] for r in runs], lambda v: f"{v:.3f}", lambda d: f"{d:+.3f}"))
+    curves = [read_val_by_epoch(p) for p in paths]
+    epochs = sorted(set.intersection(*(set(c) for c in curves)))
     if epochs:
         shown = [e for e in epochs if (e + 1) % every == 0 or e == epochs[0]] + [epochs[-1]]
-        out += ["", f"| after epoch | val `{names[0]}` | val `{names[1]}` | change |", "|---|---|---|---|"]
+        out += [""] + header("after epoch", "val ")
         for e in sorted(set(shown)):
-            a, b = curves[0][e], curves[1][e]
-            out.append(f"| {e + 1} | {pct(a)} | {pct(b)} | {100 * (b - a):+.2f} |")
+            out.append(row(str(e + 1), [c[e] for c in curves], pct, lambda d: f"{100 * d:+.2f}"))
     return out
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="*", help="fp32 ONNX files in models/")
-    parser.add_argument("--kd", action="append", default=[], metavar="BASE:DISTILLED",
-                        help="compare two fp32 ONNX files of one recipe, without and with distillation (repeat)")
+    parser.add_argument("--kd", action="append", default=[], metavar="BASE:DISTILLED[:...]",
+                        help="compare fp32 ONNX files of one recipe, without and with distillation from one or more "
+                             "teachers (repeat); a run that does not ship needs only its report/NAME-metrics.json and log")
     parser.add_argument("--unshipped", action="append", default=[], metavar="NAME",
                         help="a model without ONNX file: models/report/NAME-metrics.json from training.evaluate (repeat)")
     parser.add_argument("--models-dir", default="models", help="where --unshipped looks for report/NAME-metrics.json")
@@ -151,11 +163,11 @@ def main(argv=None):
         print(unshipped_summary_row(name, metrics) + "\n")
         print(model_tables(metrics), end="")
     for pair in args.kd:
-        base_path, _, kd_path = pair.partition(":")
-        if not kd_path:
-            parser.error(f"--kd {pair}: expected BASE:DISTILLED")
-        print(f"### distillation: {os.path.basename(base_path)} -> {os.path.basename(kd_path)}\n")
-        print("\n".join(kd_tables(base_path, kd_path)) + "\n")
+        base_path, *kd_paths = pair.split(":")
+        if not kd_paths or not all(kd_paths):
+            parser.error(f"--kd {pair}: expected BASE:DISTILLED[:DISTILLED...]")
+        print(f"### distillation: {os.path.basename(base_path)} -> {', '.join(map(os.path.basename, kd_paths))}\n")
+        print("\n".join(kd_tables(base_path, *kd_paths)) + "\n")
     for path in args.models:
         stem = os.path.splitext(path)[0]
         name = os.path.basename(stem)

@@ -53,3 +53,24 @@ def test_an_unshipped_model_without_a_model_section_is_refused(tmp_path, capsys)
         card_tables.main(["--unshipped", "old", "--models-dir", str(tmp_path)])
     assert exit.value.code == 2
     assert "has no 'model' section" in capsys.readouterr().err
+
+
+def test_kd_tables_set_several_teachers_students_beside_the_base(tmp_path, capsys):
+    (tmp_path / "report").mkdir()
+    base = write_run(tmp_path, "student", 0.60, [0.30 + 0.03 * e for e in range(10)])
+    by_ensemble = write_run(tmp_path, "student-kd", 0.62, [0.35 + 0.03 * e for e in range(10)])
+    by_teacher = write_run(tmp_path, "student-kd-teacher", 0.59, [0.33 + 0.03 * e for e in range(10)])
+    card_tables.main(["--kd", f"{base}:{by_ensemble}:{by_teacher}"])
+    out = capsys.readouterr().out
+    assert ("| metric on val | `student` (no KD) | `student-kd` (KD) | `student-kd-teacher` (KD) | "
+            "change, `student-kd` | change, `student-kd-teacher` |") in out
+    assert "| accuracy | 0.6000 | 0.6200 | 0.5900 | +0.0200 | -0.0100 |" in out
+    assert "| disgust | 0.500 | 0.520 | 0.490 | +0.020 | -0.010 |" in out
+    assert "| 10 | 57.00% | 62.00% | 60.00% | +5.00 | +3.00 |" in out
+
+
+def test_a_kd_pair_without_a_distilled_run_is_refused(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit:
+        card_tables.main(["--kd", "models/fer-mnv3s.onnx:"])
+    assert exit.value.code == 2
+    assert "expected BASE:DISTILLED" in capsys.readouterr().err

@@ -10,7 +10,7 @@ from training.train import get_args_parser
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(ROOT, "scripts", "train-cpu.sh")
-RUNS = ["cnn4-48-demo", "mnv3s-64-light", "edgetpu-48-light", "teacher-48-light", "mnv3s-64-kd", "edgetpu-64-kd", "mnv3s-64-kd-ens", "mnv3s-64-kd-ens-teacher", "edgetpu-48-kd-ens", "resnet18-48-light"]
+RUNS = ["cnn4-48-demo", "mnv3s-64-light", "edgetpu-48-light", "teacher-48-light", "mnv3s-64-kd", "edgetpu-48-kd", "mnv3s-64-kd-ens", "mnv3s-64-kd-ens-teacher", "edgetpu-48-kd-ens", "edgetpu-48-kd-ens-60", "resnet18-48-light"]
 
 
 def run_args(name):
@@ -26,7 +26,7 @@ def test_run_flags_parse_and_build(name, tmp_path):
     assert sum(p.numel() for p in model.parameters()) > 0
     if name.endswith("-kd"):
         assert args.teacher_logits.endswith("teacher-48-light/train-logits.pt")
-    if name.endswith("-kd-ens"):
+    if name.endswith("-kd-ens") or "-kd-ens-" in name and not name.endswith("-teacher"):
         assert args.teacher_logits.endswith("ensemble/train-logits.pt")
     if name.endswith("-kd-ens-teacher"):
         assert args.teacher_logits.endswith("ensemble-teacher/train-logits.pt")
