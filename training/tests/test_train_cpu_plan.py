@@ -10,7 +10,7 @@ from training.train import get_args_parser
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(ROOT, "scripts", "train-cpu.sh")
-RUNS = ["cnn4-48-demo", "mnv3s-64-light", "edgetpu-48-light", "teacher-48-light", "mnv3s-64-kd", "edgetpu-48-kd", "mnv3s-64-kd-ens", "mnv3s-64-kd-ens-teacher", "edgetpu-48-kd-ens", "edgetpu-48-kd-ens-60", "resnet18-48-light"]
+RUNS = ["cnn4-48-demo", "mnv3s-64-light", "edgetpu-48-light", "teacher-48-light", "mnv3s-64-kd", "edgetpu-48-kd", "mnv3s-64-kd-ens", "mnv3s-64-kd-ens-teacher", "edgetpu-48-kd-ens", "edgetpu-48-kd-ens-60", "mnv3s-64-kd-ens-60", "resnet18-48-light"]
 
 
 def run_args(name):
