@@ -45,12 +45,12 @@ run_args() {
     # The Edge-TPU student distilled from the same ensemble, flags as edgetpu-48-light (adding fer-mnv3s-edgetpu to the
     # ensemble gave 65.39% val against 65.42%: no stronger teacher, so the two students share one).
     edgetpu-48-kd-ens) echo "--model mnv3s-edgetpu --downsample 16 --input-size 48 --epochs 30 --lr 3e-3 --warmup-epochs 1 --aug light --early-stop 0 --teacher-logits $RUNS/ensemble/train-logits.pt --kd-alpha 0.7 --kd-temperature 4 $common" ;;
-    # edgetpu-48-kd-ens on twice its schedule (session 6: 62.83% -> 64.08%, shipped as fer-mnv3s-edgetpu-kd); ~80 min
+    # edgetpu-48-kd-ens on twice its schedule (the later --epochs wins; session 6: 62.83% -> 64.08%, shipped as fer-mnv3s-edgetpu-kd); ~80 min
     # on one core.
-    edgetpu-48-kd-ens-60) echo "--model mnv3s-edgetpu --downsample 16 --input-size 48 --epochs 60 --lr 3e-3 --warmup-epochs 1 --aug light --early-stop 0 --teacher-logits $RUNS/ensemble/train-logits.pt --kd-alpha 0.7 --kd-temperature 4 $common" ;;
+    edgetpu-48-kd-ens-60) echo "$(run_args edgetpu-48-kd-ens) --epochs 60" ;;
     # mnv3s-64-kd-ens (the default student) on twice its schedule: 30 -> 60 epochs gave the Edge-TPU student +1.25
     # points; ~2.5 hours of one core.
-    mnv3s-64-kd-ens-60) echo "--model mnv3s --downsample 16 --input-size 64 --epochs 60 --lr 3e-3 --warmup-epochs 1 --aug light --early-stop 0 --teacher-logits $RUNS/ensemble/train-logits.pt --kd-alpha 0.7 --kd-temperature 4 $common" ;;
+    mnv3s-64-kd-ens-60) echo "$(run_args mnv3s-64-kd-ens) --epochs 60" ;;
     # The reports' ResNet18 baseline from scratch (3x3 stem): it leaves chance within its first epoch (47.8% val) where the
     # hybrid teacher does not, at ~5 min an epoch on one core: a baseline and a stronger member for the stand-in teacher.
     resnet18-48-light) echo "--model resnet18 --input-size 48 --epochs 30 --lr 1e-3 --warmup-epochs 1 --aug light --early-stop 0 ${common/--batch-size 128/--batch-size 64}" ;;

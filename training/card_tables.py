@@ -10,8 +10,8 @@ quantize report (models/NAME.quantize-report.json). Prints the summary, metric, 
 tables of each model in turn. With ``--kd BASE:DISTILLED`` it prints what distillation changed between two runs of one
 recipe: every val metric side by side, per-class F1, and val accuracy at the same epochs of their logs
 (models/report/NAME-log.jsonl); ``--kd BASE:KD1:KD2`` sets students of one recipe distilled from different teachers
-beside the base, each change measured from the base. ``--unshipped NAME`` prints the tables of a model that has no ONNX file in models/ (the
-teacher), from the models/report/NAME-metrics.json that ``training.evaluate --out-dir models/report`` writes.
+beside the base, each change measured from the base. ``--unshipped NAME`` prints the tables of a model that has no ONNX
+file in models/ (the teacher), from the models/report/NAME-metrics.json that ``training.evaluate --out-dir models/report`` writes.
 """
 import argparse
 import json
