@@ -22,7 +22,8 @@ from training.evaluate import load_checkpoint, predict_logits  # noqa: E402
 
 def main(argv=None):
     p = argparse.ArgumentParser(description="fer-edge: cache teacher logits for distillation")
-    p.add_argument("--teacher", required=True, help="teacher checkpoint (best.pt)")
+    p.add_argument("--teacher", required=True, nargs="+",
+                   help="teacher checkpoints (best.pt); several are an ensemble (mean log-probabilities)")
     p.add_argument("--output", required=True)
     p.add_argument("--data", default="../shared/data/fer2013")
     p.add_argument("--split", default="train")
@@ -33,12 +34,18 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=2)
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
-    model, args, ckpt = load_checkpoint(a.teacher, a.device)
     images, labels = data.load_split(a.data, a.split, a.cache_dir or None)
-    logits = predict_logits(model, images, args.input_size, a.device, a.batch_size, flip=not a.no_flip)
+    members, epochs = [], []
+    for path in a.teacher:
+        model, args, ckpt = load_checkpoint(path, a.device)
+        logits = predict_logits(model, images, args.input_size, a.device, a.batch_size, flip=not a.no_flip)
+        members.append(torch.log_softmax(logits, 1))
+        epochs.append(ckpt.get("epoch"))
+    logits = members[0] if len(members) == 1 else torch.stack(members).mean(0)
     acc = (logits.argmax(1) == labels).float().mean().item()
-    torch.save({"logits": logits.half(), "labels": labels, "split": a.split, "teacher": os.path.abspath(a.teacher),
-                "teacher_epoch": ckpt.get("epoch"), "flip": not a.no_flip}, a.output)
+    torch.save({"logits": logits.half(), "labels": labels, "split": a.split,
+                "teacher": "+".join(os.path.abspath(t) for t in a.teacher),
+                "teacher_epoch": epochs[0] if len(epochs) == 1 else epochs, "flip": not a.no_flip}, a.output)
     print(f"wrote {a.output}: {tuple(logits.shape)} logits, teacher accuracy on {a.split} {acc:.4f}")
 
 

@@ -77,13 +77,48 @@ def load_csv(csv_path, split):
     return torch.from_numpy(images), torch.from_numpy(labels)
 
 
+def pack_folder(root, splits, output):
+    """Write the JPEG bytes of ``root/<split>/<class>/*.jpg`` for each split into one ``.npz`` (no re-encoding), for
+    moving the data set to a training machine as a single file: ``{split}_jpeg`` (all bytes), ``{split}_offsets``,
+    ``{split}_labels``."""
+    arrays = {}
+    for split in splits:
+        items = _list_folder(os.path.join(root, split))
+        blobs = [open(path, "rb").read() for path, _ in items]
+        arrays[f"{split}_jpeg"] = np.frombuffer(b"".join(blobs), dtype=np.uint8)
+        arrays[f"{split}_offsets"] = np.cumsum([0] + [len(b) for b in blobs]).astype(np.int64)
+        arrays[f"{split}_labels"] = np.array([label for _, label in items], dtype=np.int64)
+    np.savez(output, **arrays)
+
+
+def load_pack(path, split):
+    """Decode one split of a ``pack_folder`` file into ``(images uint8 [N,1,48,48], labels int64 [N])``."""
+    import io
+
+    from PIL import Image
+
+    blob = np.load(path)
+    if f"{split}_jpeg" not in blob:
+        raise ValueError(f"{path} holds no split {split!r}")
+    jpeg, offsets, labels = blob[f"{split}_jpeg"], blob[f"{split}_offsets"], blob[f"{split}_labels"]
+    images = np.empty((len(labels), 1, IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
+    for i in range(len(labels)):
+        with Image.open(io.BytesIO(jpeg[offsets[i]:offsets[i + 1]].tobytes())) as im:
+            im = im.convert("L")
+            if im.size != (IMAGE_SIZE, IMAGE_SIZE):
+                im = im.resize((IMAGE_SIZE, IMAGE_SIZE), Image.BILINEAR)
+            images[i, 0] = np.asarray(im, dtype=np.uint8)
+    return torch.from_numpy(images), torch.from_numpy(labels)
+
+
 def _cache_file(cache_dir, source, split):
     key = hashlib.sha1(f"{os.path.abspath(source)}|{split}".encode()).hexdigest()[:12]
     return os.path.join(cache_dir, f"fer2013-{split}-{key}.pt")
 
 
 def load_split(data, split, cache_dir=None):
-    """Load ``split`` from ``data``: a folder holding ``<split>/<class>/*.jpg`` or a ``fer2013.csv`` file.
+    """Load ``split`` from ``data``: a folder holding ``<split>/<class>/*.jpg``, a ``fer2013.csv`` file or a ``.npz``
+    pack (``pack_folder``).
 
     With ``cache_dir``, the decoded tensors are stored there on first use and read back afterwards.
     """
@@ -93,6 +128,8 @@ def load_split(data, split, cache_dir=None):
         return blob["images"], blob["labels"]
     if os.path.isfile(data) and data.lower().endswith(".csv"):
         images, labels = load_csv(data, split)
+    elif os.path.isfile(data) and data.lower().endswith(".npz"):
+        images, labels = load_pack(data, split)
     else:
         images, labels, _ = load_folder(os.path.join(data, split))
     if cache:

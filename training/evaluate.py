@@ -41,7 +41,7 @@ def load_checkpoint(path, device="cpu"):
 
     ckpt = torch.load(path, map_location="cpu")
     args = argparse.Namespace(**ckpt["args"])
-    model = build_model(args)
+    model = build_model(args, init_weights=False)
     model.load_state_dict(ckpt["model"])
     return model.to(device).eval(), args, ckpt
 

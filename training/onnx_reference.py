@@ -80,6 +80,31 @@ def _maxpool(x, a):
     return out
 
 
+def _avgpool(x, a):
+    """AveragePool without padding (the only form our models export): the mean over each window."""
+    kh, kw = a["kernel_shape"]
+    sh, sw = a.get("strides", [1, 1])
+    if any(a.get("pads", [0, 0, 0, 0])):
+        raise NotImplementedError("AveragePool with pads")
+    n, c, h, w = x.shape
+    oh, ow = (h - kh) // sh + 1, (w - kw) // sw + 1
+    out = np.zeros((n, c, oh, ow), dtype=x.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            out += x[:, :, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw]
+    return out / (kh * kw)
+
+
+def _pad(i, a):
+    """Pad, constant mode, pads as an input (opset >= 11): [begin of each axis..., end of each axis...]."""
+    if a.get("mode", b"constant") not in (b"constant", "constant"):
+        raise NotImplementedError(f"Pad mode {a['mode']}")
+    x, pads = i[0], [int(v) for v in i[1]]
+    value = i[2].item() if len(i) > 2 and i[2] is not None and i[2].size else 0.0
+    rank = x.ndim
+    return np.pad(x, [(pads[k], pads[k + rank]) for k in range(rank)], constant_values=value)
+
+
 def _gemm(a_, b_, c_, a):
     if a.get("transA", 0):
         a_ = a_.T
@@ -154,6 +179,10 @@ OPS = {
     "ReduceMean": lambda i, a: _reduce(np.mean, i[0], a, i[1] if len(i) > 1 else None),
     "ReduceMax": lambda i, a: _reduce(np.max, i[0], a, i[1] if len(i) > 1 else None),
     "MaxPool": lambda i, a: _maxpool(i[0], a),
+    "AveragePool": lambda i, a: _avgpool(i[0], a),
+    "ConstantOfShape": lambda i, a: np.full([int(v) for v in i[0]], numpy_helper.to_array(a["value"]).reshape(-1)[0]
+                                            if "value" in a else np.float32(0)),
+    "Pad": _pad,
     "BatchNormalization": _batchnorm,
     "Gemm": lambda i, a: _gemm(i[0], i[1], i[2] if len(i) > 2 else None, a),
     "MatMul": lambda i, a: i[0] @ i[1],

@@ -63,6 +63,21 @@ class ClassificationPresetTrain:
         return (out - self.mean) / self.std
 
 
+def train_preset(name, size, erase=0.0):
+    """The named augmentation preset: ``reports`` (the reports' recipe), ``medium``, ``light`` or ``none``."""
+    if name == "reports":
+        return ClassificationPresetTrain(size, erase=erase)
+    if name == "medium":
+        return ClassificationPresetTrain(size, rotation=15, shift=0.1, shear=0.1, zoom=0.15, brightness=(0.7, 1.3),
+                                         erase=erase)
+    if name == "light":
+        return ClassificationPresetTrain(size, rotation=10, shift=0.1, shear=0.0, zoom=0.1, brightness=(0.8, 1.2),
+                                         erase=erase)
+    if name == "none":
+        return ClassificationPresetTrain(size, rotation=0, shift=0, shear=0, zoom=0, brightness=(1, 1), hflip=0)
+    raise ValueError(f"unknown augmentation preset {name!r} (reports, medium, light, none)")
+
+
 def random_erasing(x, p, scale=(0.02, 0.2), ratio=(0.3, 3.3), generator=None):
     """Batched random erasing: with probability p per image, fill one random rectangle with uniform noise."""
     n, c, h, w = x.shape

@@ -27,7 +27,7 @@ from training import data, losses, presets, sampler, schedule  # noqa: E402
 from training.evaluate import predict_logits  # noqa: E402
 from training.models import get_model  # noqa: E402
 
-DEFAULT_SIZES = {"teacher": 64, "cnn4": 48, "resnet18": 64, "mnv3s": 64, "mnv3s-edgetpu": 64}
+DEFAULT_SIZES = {"teacher": 112, "cnn4": 48, "resnet18": 64, "mnv3s": 64, "mnv3s-edgetpu": 64}
 
 
 def get_args_parser(add_help=True):
@@ -42,9 +42,14 @@ def get_args_parser(add_help=True):
     p.add_argument("--input-size", type=int, default=None, help="square input side in pixels (default per model)")
     p.add_argument("--downsample", type=int, default=None, help="mnv3s: total stride 8, 16 or 32 (stock)")
     p.add_argument("--width-mult", type=float, default=None, help="mnv3s: width multiplier")
+    p.add_argument("--backbone", choices=["face-resnet", "resnet50"], default="face-resnet",
+                   help="teacher: dlib's face-recognition ResNet from @vladmandic/face-api (112 px and up), or ResNet50")
+    p.add_argument("--tokens", choices=["stage3", "stage4", "out"], default="stage4",
+                   help="teacher on face-resnet: the feature map its attention and transformer read")
     p.add_argument("--pretrained", default=None, help="local ImageNet state_dict file (teacher, resnet18); never downloaded")
     p.add_argument("--progressive", action="store_true",
-                   help="teacher/resnet18 with --pretrained: head only, then stages deep->shallow, then head again")
+                   help="a pretrained backbone (face-resnet, or --pretrained): head only, then stages deep->shallow, "
+                        "then head again")
     p.add_argument("--stage-epochs", type=int, default=2, help="--progressive: epochs per unfreezing phase")
     p.add_argument("--stage-lr-decay", type=float, default=0.5, help="--progressive: lr factor per stage below the head")
     p.add_argument("--output-dir", required=True, help="checkpoints and logs (keep it outside the git work tree)")
@@ -59,10 +64,15 @@ def get_args_parser(add_help=True):
     p.add_argument("--imbalance", choices=["none", "loss", "sampler"], default="loss",
                    help="inverse-frequency class weights in the loss, or a weighted random sampler (never both)")
     p.add_argument("--class-weight-power", type=float, default=1.0, help="loss weights = inverse frequency ** power")
-    p.add_argument("--aug", choices=["reports", "light", "none"], default="reports", help="augmentation preset")
+    p.add_argument("--aug", choices=["reports", "medium", "light", "none"], default="reports", help="augmentation preset")
     p.add_argument("--random-erasing", type=float, default=0.0, help="probability of random erasing per image")
+    p.add_argument("--time-budget", type=float, default=None,
+                   help="minutes: after each epoch, shorten the schedule (--epochs) so that the run ends within them; "
+                        "the epochs it settles on are logged and kept in the checkpoint's args")
     p.add_argument("--early-stop", type=int, default=15, help="stop after N epochs without val improvement (0: never)")
-    p.add_argument("--teacher", default=None, help="online KD: a teacher checkpoint (best.pt) run on the same batch")
+    p.add_argument("--teacher", nargs="+", default=None,
+                   help="online KD: teacher checkpoints (best.pt), each run on the same augmented view at its own size; "
+                        "several are an ensemble (mean log-probabilities)")
     p.add_argument("--teacher-logits", default=None, help="cached KD: a .pt of teacher logits for the train split")
     p.add_argument("--kd-alpha", type=float, default=0.7)
     p.add_argument("--kd-temperature", type=float, default=4.0)
@@ -78,19 +88,33 @@ def get_args_parser(add_help=True):
     return p
 
 
-def build_model(args):
+def build_model(args, init_weights=True):
+    """The model of ``args``; ``init_weights=False`` skips pretrained weights (a checkpoint is loaded next)."""
     kwargs = {"downsample": args.downsample, "width_mult": args.width_mult}
-    if args.model in ("teacher", "resnet18"):
-        kwargs = {"pretrained": args.pretrained, "input_size": args.input_size}
+    if args.model == "resnet18":
+        kwargs = {"pretrained": args.pretrained if init_weights else None, "input_size": args.input_size}
+    elif args.model == "teacher":
+        kwargs = {"pretrained": args.pretrained, "input_size": args.input_size, "init_weights": init_weights,
+                  "backbone": getattr(args, "backbone", "face-resnet"), "tokens": getattr(args, "tokens", "stage4")}
     return get_model(args.model, **kwargs)
 
 
 def load_teacher(path, device):
     ckpt = torch.load(path, map_location="cpu")
     targs = argparse.Namespace(**ckpt["args"])
-    model = build_model(targs)
+    model = build_model(targs, init_weights=False)
     model.load_state_dict(ckpt["model"])
     return model.to(device).eval(), targs.input_size
+
+
+def teacher_view_logits(teachers, augs, x, generator_seed, device, memory_format):
+    """Mean log-probabilities of the teachers on the student's augmented view, drawn again at each teacher's size."""
+    out = []
+    for teacher, aug in zip(teachers, augs):
+        gen = torch.Generator(device=device).manual_seed(generator_seed)
+        tx = aug(x, generator=gen).contiguous(memory_format=memory_format)
+        out.append(F.log_softmax(teacher(tx).float(), dim=1))
+    return torch.stack(out).mean(0)
 
 
 def save_atomic(obj, path):
@@ -120,6 +144,8 @@ def main(args):
     elif args.device.startswith("cuda"):
         torch.backends.cudnn.benchmark = True
     device = torch.device(args.device)
+    if args.model == "teacher" and not args.input_size and args.backbone == "resnet50":
+        args.input_size = 48
     args.input_size = args.input_size or DEFAULT_SIZES.get(args.model, 64)
     os.makedirs(args.output_dir, exist_ok=True)
     log_path = os.path.join(args.output_dir, "log.jsonl")
@@ -145,6 +171,11 @@ def main(args):
     model = build_model(args)
     memory_format = torch.channels_last if args.channels_last else torch.contiguous_format
     model = model.to(device, memory_format=memory_format)
+    resuming = args.resume and os.path.exists(os.path.join(args.output_dir, "last.pt"))
+    if hasattr(model, "calibrate") and not resuming:  # a pretrained backbone's BatchNorm statistics, on training faces
+        g = torch.Generator().manual_seed(args.seed)
+        sample = train_x[torch.randperm(len(train_x), generator=g)[:1024]].to(device).float().div(255.0)
+        model.calibrate(presets.ClassificationPresetEval(args.input_size)(sample))
     n_params = sum(p.numel() for p in model.parameters())
     if is_main:
         print(f"model {args.model}: {n_params / 1e6:.3f}M parameters, input {args.input_size}px, device {device}")
@@ -155,33 +186,30 @@ def main(args):
         if is_main:
             print("class weights: " + ", ".join(f"{n} {w:.2f}" for n, w in zip(data.LABELS, weight.tolist())))
     criterion = torch.nn.CrossEntropyLoss(weight=weight, label_smoothing=args.label_smoothing)
-    teacher, teacher_size = None, None
+    teachers = []
     if args.teacher and args.teacher_logits:
         raise ValueError("give --teacher (online) or --teacher-logits (cached), not both")
     if args.teacher or args.teacher_logits:
         criterion = losses.DistillationLoss(args.kd_alpha, args.kd_temperature, weight, args.label_smoothing)
-        if args.teacher:
-            teacher, teacher_size = load_teacher(args.teacher, device)
+        teachers = [load_teacher(path, device) for path in args.teacher or []]
+        for t, _ in teachers:
+            t.to(memory_format=memory_format)
 
-    progressive = args.progressive and bool(args.pretrained) and hasattr(model, "stage_groups")
+    progressive = (args.progressive and hasattr(model, "stage_groups")
+                   and (bool(args.pretrained) or getattr(model, "pretrained", False)))
     optimizer = torch.optim.AdamW(
         schedule.param_groups(model, args.weight_decay, progressive, args.stage_lr_decay), lr=args.lr)
     use_amp = args.amp and device.type == "cuda"
-    scaler = torch.cuda.amp.GradScaler(enabled=use_amp)
+    scaler = (torch.amp.GradScaler("cuda", enabled=use_amp) if hasattr(torch.amp, "GradScaler")
+              else torch.cuda.amp.GradScaler(enabled=use_amp))
 
     train_model = model
     if args.world_size > 1:
         train_model = torch.nn.parallel.DistributedDataParallel(
             model, device_ids=[device.index] if device.type == "cuda" else None, find_unused_parameters=progressive)
 
-    if args.aug == "reports":
-        aug = presets.ClassificationPresetTrain(args.input_size, erase=args.random_erasing)
-    elif args.aug == "light":
-        aug = presets.ClassificationPresetTrain(args.input_size, rotation=10, shift=0.1, shear=0.0, zoom=0.1,
-                                                brightness=(0.8, 1.2), erase=args.random_erasing)
-    else:
-        aug = presets.ClassificationPresetTrain(args.input_size, rotation=0, shift=0, shear=0, zoom=0,
-                                                brightness=(1, 1), hflip=0)
+    aug = presets.train_preset(args.aug, args.input_size, args.random_erasing)
+    teacher_augs = [presets.train_preset(args.aug, size, args.random_erasing) for _, size in teachers]
 
     steps_per_epoch = len(train_y) // args.world_size // args.batch_size
     total_steps = steps_per_epoch * args.epochs
@@ -207,8 +235,10 @@ def main(args):
 
     from tqdm import tqdm
     lr = args.lr
+    loop_start, loop_start_epoch = time.time(), start_epoch
     show = is_main and not args.no_progress and sys.stderr.isatty()
-    for epoch in range(start_epoch, args.epochs):
+    epoch = start_epoch
+    while epoch < args.epochs:
         train_model.train()
         if progressive:
             deepest = schedule.deepest_trainable_stage(epoch, len(model.stage_groups()), args.stage_epochs, args.epochs)
@@ -230,19 +260,19 @@ def main(args):
             for group in optimizer.param_groups:
                 group["lr"] = lr * group.get("lr_scale", 1.0)
             ta = time.time()
-            gen = torch.Generator(device=device).manual_seed(args.seed * 1_000_003 + global_step)
-            x = train_x[idx].to(device, non_blocking=True).float().div_(255.0)
+            view_seed = args.seed * 1_000_003 + global_step
+            gen = torch.Generator(device=device).manual_seed(view_seed)
+            raw = train_x[idx].to(device, non_blocking=True).float().div_(255.0)
             y = train_y[idx].to(device, non_blocking=True)
-            x = aug(x, generator=gen).contiguous(memory_format=memory_format)
+            x = aug(raw, generator=gen).contiguous(memory_format=memory_format)
             aug_seconds += time.time() - ta
             with torch.autocast(device_type=device.type, enabled=use_amp):
                 logits = train_model(x)
-                if teacher is not None:
+                if teachers:
                     with torch.no_grad():
-                        tx = x if teacher_size == args.input_size else F.interpolate(
-                            x, size=(teacher_size, teacher_size), mode="bilinear", align_corners=False)
-                        teacher_logits = teacher(tx.contiguous(memory_format=memory_format))
-                    loss = criterion(logits, y, teacher_logits)
+                        teacher_logits = teacher_view_logits([t for t, _ in teachers], teacher_augs, raw, view_seed,
+                                                             device, memory_format)
+                    loss = criterion(logits.float(), y, teacher_logits)
                 elif cached_logits is not None:
                     loss = criterion(logits, y, cached_logits[idx].to(device))
                 else:
@@ -287,10 +317,19 @@ def main(args):
             with open(log_path, "a") as f:
                 f.write(json.dumps(record) + "\n")
             print(json.dumps(record), flush=True)
+        if args.time_budget and epoch + 1 < args.epochs:
+            per_epoch = (time.time() - loop_start) / (epoch + 1 - loop_start_epoch)
+            fit = epoch + 1 + int((args.time_budget * 60 - (time.time() - loop_start)) // per_epoch)
+            if fit < args.epochs:
+                args.epochs = max(epoch + 2, fit)
+                total_steps = steps_per_epoch * args.epochs
+                if is_main:
+                    print(f"time budget: {per_epoch:.1f} s an epoch, schedule shortened to {args.epochs} epochs", flush=True)
         if args.early_stop and epoch - best_epoch >= args.early_stop:
             if is_main:
                 print(f"early stop: no val improvement for {args.early_stop} epochs (best {best_acc:.4f} at {best_epoch})")
             break
+        epoch += 1
     if args.world_size > 1:
         dist.destroy_process_group()
     return best_acc

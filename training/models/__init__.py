@@ -2,7 +2,7 @@
 
 | name | file | what |
 |---|---|---|
-| ``teacher`` | resnet50_hybrid.py | ResNet50 + spatial-channel attention + transformer block + class branches |
+| ``teacher`` | hybrid_teacher.py | face-pretrained ResNet (or ResNet50) + spatial-channel attention + transformer block + class branches |
 | ``cnn4`` | cnn.py | the second report's 0.58M 4-block CNN |
 | ``resnet18`` | resnet18.py | ResNet18 (transfer from a local ImageNet file when given) |
 | ``mnv3s`` | mobilenetv3.py | student: MobileNetV3-Small, 1-channel stem, configurable total stride |
@@ -12,7 +12,7 @@ import importlib
 
 # name -> (module, factory function, the roles `fer-edge train` groups it under)
 MODELS = {
-    "teacher": ("resnet50_hybrid", "resnet50_hybrid", "teacher"),
+    "teacher": ("hybrid_teacher", "hybrid_teacher", "teacher"),
     "cnn4": ("cnn", "cnn4", "baseline"),
     "resnet18": ("resnet18", "resnet18", "baseline"),
     "mnv3s": ("mobilenetv3", "mobilenet_v3_small", "student"),

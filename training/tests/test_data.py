@@ -42,3 +42,14 @@ def test_to_float_range(val_sample):
     x = data.to_float(val_sample[0])
     assert x.min() >= -1 and x.max() <= 1
     assert np.isclose(float(data.to_float(torch.tensor([255], dtype=torch.uint8))), 1.0)
+
+
+def test_pack_round_trip(tiny_dataset, tmp_path):
+    from training import data
+
+    pack = tmp_path / "fer2013.npz"
+    data.pack_folder(tiny_dataset, ["train", "val"], str(pack))
+    for split in ("train", "val"):
+        images, labels, _ = data.load_folder(f"{tiny_dataset}/{split}")
+        packed_images, packed_labels = data.load_split(str(pack), split)
+        assert torch.equal(packed_images, images) and torch.equal(packed_labels, labels)

@@ -10,7 +10,8 @@ from training.models import get_model
 
 
 @pytest.mark.parametrize("name,kwargs,size", [("cnn4", {}, 48), ("mnv3s", {"downsample": 16}, 64),
-                                               ("mnv3s-edgetpu", {"downsample": 16}, 64)])
+                                               ("mnv3s-edgetpu", {"downsample": 16}, 64),
+                                               ("teacher", {"input_size": 112, "init_weights": False}, 112)])
 def test_onnx_round_trip_equals_pytorch(val_sample, tmp_path, name, kwargs, size):
     torch.manual_seed(0)
     model = get_model(name, **kwargs).eval()

@@ -11,7 +11,9 @@ CASES = [
     ("mnv3s", {"downsample": 32}, 96),
     ("mnv3s-edgetpu", {"downsample": 16}, 64),
     ("resnet18", {}, 48),
-    ("teacher", {"input_size": 48}, 48),
+    ("teacher", {"input_size": 48, "backbone": "resnet50"}, 48),
+    ("teacher", {"input_size": 112, "init_weights": False}, 112),
+    ("teacher", {"input_size": 150, "init_weights": False, "tokens": "stage3"}, 150),
 ]
 
 
@@ -29,7 +31,7 @@ def test_forward_backward(name, kwargs, size):
 
 
 def test_teacher_accepts_other_input_sizes():
-    model = get_model("teacher", input_size=48).eval()  # position embeddings are interpolated
+    model = get_model("teacher", input_size=48, backbone="resnet50").eval()  # position embeddings are interpolated
     with torch.no_grad():
         assert model(torch.randn(1, 1, 64, 64)).shape == (1, 7)
 
@@ -53,11 +55,15 @@ def test_edgetpu_variant_has_no_hardswish_or_se():
 def test_teacher_stage_groups_cover_all_parameters():
     from training.schedule import param_groups
 
-    model = get_model("teacher", input_size=48)
+    model = get_model("teacher", input_size=48, backbone="resnet50")
     names = [n for n, _ in model.stage_groups()]
     assert names == ["head", "layer4", "layer3", "layer2", "layer1", "stem"]
     groups = param_groups(model, 0.05, progressive=True)
     assert sum(len(g["params"]) for g in groups) == len(list(model.parameters()))
+    face = get_model("teacher", input_size=112, init_weights=False)
+    assert [n for n, _ in face.stage_groups()] == ["head", "out", "stage4", "stage3", "stage2", "stage1", "stem"]
+    groups = param_groups(face, 0.05, progressive=True)
+    assert sum(len(g["params"]) for g in groups) == len(list(face.parameters()))
 
 
 def test_pretrained_weights_load_from_a_local_file(tmp_path):
@@ -68,6 +74,7 @@ def test_pretrained_weights_load_from_a_local_file(tmp_path):
         path = tmp_path / f"{name}.pth"
         reference = tv(weights=None)
         torch.save(reference.state_dict(), path)
-        model = get_model(name, pretrained=str(path), input_size=48)
-        assert torch.equal(model.layer4[0].conv1.weight, reference.layer4[0].conv1.weight)
+        model = get_model(name, pretrained=str(path), input_size=48, **({"backbone": "resnet50"} if name == "teacher" else {}))
+        net = model.backbone if name == "teacher" else model
+        assert torch.equal(net.layer4[0].conv1.weight, reference.layer4[0].conv1.weight)
         assert model(torch.randn(2, 1, 48, 48)).shape == (2, 7)
