@@ -54,6 +54,8 @@ def get_args_parser(add_help=True):
     p.add_argument("--stage-lr-decay", type=float, default=0.5, help="--progressive: lr factor per stage below the head")
     p.add_argument("--output-dir", required=True, help="checkpoints and logs (keep it outside the git work tree)")
     p.add_argument("--resume", action="store_true", help="continue from <output-dir>/last.pt if it exists")
+    p.add_argument("--init", default=None,
+                   help="start from the weights of a checkpoint of the same model (a new schedule, fresh optimizer)")
     p.add_argument("--epochs", type=int, default=60)
     p.add_argument("--batch-size", type=int, default=128, help="per process")
     p.add_argument("--lr", type=float, default=2e-3)
@@ -172,7 +174,9 @@ def main(args):
     memory_format = torch.channels_last if args.channels_last else torch.contiguous_format
     model = model.to(device, memory_format=memory_format)
     resuming = args.resume and os.path.exists(os.path.join(args.output_dir, "last.pt"))
-    if hasattr(model, "calibrate") and not resuming:  # a pretrained backbone's BatchNorm statistics, on training faces
+    if args.init and not resuming:
+        model.load_state_dict(torch.load(args.init, map_location="cpu")["model"])
+    elif hasattr(model, "calibrate") and not resuming:  # a pretrained backbone's BatchNorm statistics, on training faces
         g = torch.Generator().manual_seed(args.seed)
         sample = train_x[torch.randperm(len(train_x), generator=g)[:1024]].to(device).float().div(255.0)
         model.calibrate(presets.ClassificationPresetEval(args.input_size)(sample))
@@ -235,10 +239,11 @@ def main(args):
 
     from tqdm import tqdm
     lr = args.lr
-    loop_start, loop_start_epoch = time.time(), start_epoch
+    loop_start, planned_epochs = time.time(), args.epochs
     show = is_main and not args.no_progress and sys.stderr.isatty()
     epoch = start_epoch
     while epoch < args.epochs:
+        epoch_started = time.time()
         train_model.train()
         if progressive:
             deepest = schedule.deepest_trainable_stage(epoch, len(model.stage_groups()), args.stage_epochs, args.epochs)
@@ -300,6 +305,15 @@ def main(args):
         val_loss = F.cross_entropy(val_logits, val_y).item()
         val_acc = (val_logits.argmax(1) == val_y).float().mean().item()
         eval_seconds = time.time() - te
+        if args.time_budget:  # the latest epoch's pace: the first ones pay for warm-up and kernel selection
+            per_epoch = time.time() - epoch_started
+            fit = epoch + 1 + int((args.time_budget * 60 - (time.time() - loop_start)) // per_epoch)
+            fit = max(epoch + 1, min(planned_epochs, fit))
+            if fit != args.epochs:
+                args.epochs = fit
+                total_steps = steps_per_epoch * args.epochs
+                if is_main:
+                    print(f"time budget: {per_epoch:.1f} s an epoch, schedule set to {args.epochs} epochs", flush=True)
         improved = val_acc > best_acc
         if improved:
             best_acc, best_epoch = val_acc, epoch
@@ -317,14 +331,6 @@ def main(args):
             with open(log_path, "a") as f:
                 f.write(json.dumps(record) + "\n")
             print(json.dumps(record), flush=True)
-        if args.time_budget and epoch + 1 < args.epochs:
-            per_epoch = (time.time() - loop_start) / (epoch + 1 - loop_start_epoch)
-            fit = epoch + 1 + int((args.time_budget * 60 - (time.time() - loop_start)) // per_epoch)
-            if fit < args.epochs:
-                args.epochs = max(epoch + 2, fit)
-                total_steps = steps_per_epoch * args.epochs
-                if is_main:
-                    print(f"time budget: {per_epoch:.1f} s an epoch, schedule shortened to {args.epochs} epochs", flush=True)
         if args.early_stop and epoch - best_epoch >= args.early_stop:
             if is_main:
                 print(f"early stop: no val improvement for {args.early_stop} epochs (best {best_acc:.4f} at {best_epoch})")

@@ -63,3 +63,30 @@ def test_distillation_online_and_cached(tiny_dataset, tmp_path):
     _run(tiny_dataset, tmp_path / "cached", "--teacher-logits", str(logits), "--kd-temperature", "2", "--limit", "64")
     for run in ("online", "cached"):
         assert (tmp_path / run / "log.jsonl").exists()
+
+
+def test_teacher_ensemble_sees_the_students_view_at_its_own_size(tiny_dataset, tmp_path):
+    from training import presets
+
+    teachers = []
+    for size in (48, 64):
+        _run(tiny_dataset, tmp_path / f"t{size}", "--limit", "32", "--input-size", str(size))
+        teachers.append(str(tmp_path / f"t{size}" / "last.pt"))
+    _run(tiny_dataset, tmp_path / "student", "--teacher", *teachers, "--limit", "64", "--aug", "reports")
+    assert (tmp_path / "student" / "log.jsonl").exists()
+    # the same seed draws the same transform at any size: the small view is the large one resized
+    x = torch.rand(4, 1, 48, 48)
+    big = presets.train_preset("reports", 96)(x, generator=torch.Generator().manual_seed(7))
+    small = presets.train_preset("reports", 48)(x, generator=torch.Generator().manual_seed(7))
+    resized = torch.nn.functional.interpolate(big, size=(48, 48), mode="area")
+    assert (resized - small).abs().mean() < 0.1 < (small - small.flip(0)).abs().mean()
+
+
+def test_init_starts_from_weights_and_time_budget_sets_the_schedule(tiny_dataset, tmp_path):
+    _run(tiny_dataset, tmp_path / "a", "--limit", "32")
+    _run(tiny_dataset, tmp_path / "b", "--limit", "32", "--init", str(tmp_path / "a" / "last.pt"), "--epochs", "50",
+         "--time-budget", "0.001")
+    log = [json.loads(line) for line in open(tmp_path / "b" / "log.jsonl")]
+    assert len(log) == 1  # a budget of 0.06 s: the schedule ends after the epoch that measured the pace
+    args = torch.load(tmp_path / "b" / "last.pt")["args"]
+    assert args["epochs"] == 1 and args["init"].endswith("last.pt")
