@@ -160,8 +160,9 @@ def main(argv=None):
                 "train_seconds": round(ckpt.get("train_seconds", 0.0)),
                 "recipe": {k: args.__dict__.get(k) for k in (
                     "epochs", "batch_size", "lr", "weight_decay", "warmup_epochs", "label_smoothing", "imbalance",
-                    "class_weight_power", "aug", "random_erasing", "downsample", "width_mult", "teacher",
-                    "teacher_logits", "kd_alpha", "kd_temperature", "seed")},
+                    "class_weight_power", "aug", "random_erasing", "downsample", "width_mult", "backbone", "tokens",
+                    "progressive", "stage_epochs", "stage_lr_decay", "init", "teacher", "teacher_logits", "kd_alpha",
+                    "kd_temperature", "seed")},
                 "code_commit": git_commit(),
                 "exported": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
     manifest_path = write_manifest(a.output, name, size, report["temperature"], metrics, training, check)
