@@ -3,9 +3,14 @@
     /usr/bin/python3 -m training.recipes list
     /usr/bin/python3 -m training.recipes args NAME [--runs DIR]
     /usr/bin/python3 -m training.recipes train NAME [--runs DIR] [-- more training flags]
+    /usr/bin/python3 -m training.recipes snapshot NAME [--runs DIR]
 
 A run writes to ``RUNS/NAME`` (default ``~/fer-edge-runs``) and resumes from its ``last.pt``; flags after ``--`` are
 added last, so they win (``--device cuda --amp``, ``--data``, ``--epochs``).
+
+A run that must outlive its machine: ``snapshot`` writes ``training/runs/NAME.pt`` (fp16 weights and the position in
+the schedule, no optimizer state, a few MB) to commit; on a machine without ``RUNS/NAME/last.pt``, ``train NAME``
+continues from it (the optimizer starts afresh). Delete the file when the run is done.
 """
 import argparse
 import os
@@ -14,6 +19,8 @@ import sys
 import yaml
 
 RECIPES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "recipes.yaml")
+SNAPSHOTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runs")
+SNAPSHOT_LIMIT = 8_000_000
 DEFAULT_RUNS = os.path.expanduser("~/fer-edge-runs")
 
 
@@ -57,9 +64,34 @@ def to_argv(flags, runs):
     return argv
 
 
-def train_argv(name, runs, extra=(), recipes=None):
+def train_argv(name, runs, extra=(), recipes=None, snapshots=SNAPSHOTS):
     flags = resolve(recipes or load(), name)
-    return to_argv(flags, runs) + ["--output-dir", os.path.join(runs, name), "--resume"] + list(extra)
+    argv = to_argv(flags, runs) + ["--output-dir", os.path.join(runs, name), "--resume"]
+    snapshot = os.path.join(snapshots, f"{name}.pt")
+    if os.path.exists(snapshot):
+        argv += ["--resume-weights", snapshot]
+    return argv + list(extra)
+
+
+def snapshot(name, runs, snapshots=SNAPSHOTS):
+    """RUNS/NAME/last.pt -> SNAPSHOTS/NAME.pt: fp16 weights and the schedule position, no optimizer state."""
+    import torch
+
+    last = os.path.join(runs, name, "last.pt")
+    if not os.path.exists(last):
+        raise ValueError(f"{last} does not exist: nothing to snapshot")
+    ckpt = torch.load(last, map_location="cpu")
+    state = {k: v.half() if v.is_floating_point() else v for k, v in ckpt["model"].items()}
+    keep = ("epoch", "step", "best_acc", "best_epoch", "train_seconds", "args")
+    os.makedirs(snapshots, exist_ok=True)
+    path = os.path.join(snapshots, f"{name}.pt")
+    torch.save({"model": state, **{k: ckpt[k] for k in keep}}, path + ".tmp")
+    if os.path.getsize(path + ".tmp") > SNAPSHOT_LIMIT:
+        size = os.path.getsize(path + ".tmp")
+        os.remove(path + ".tmp")
+        raise ValueError(f"the snapshot of {name} would be {size / 1e6:.1f} MB, over {SNAPSHOT_LIMIT / 1e6:.0f} MB")
+    os.replace(path + ".tmp", path)
+    return path, ckpt["epoch"], ckpt["step"]
 
 
 def main(argv=None):
@@ -69,7 +101,7 @@ def main(argv=None):
         i = argv.index("--")
         argv, extra = argv[:i], argv[i + 1:]
     p = argparse.ArgumentParser(description="fer-edge: named training recipes")
-    p.add_argument("action", choices=["list", "args", "train"])
+    p.add_argument("action", choices=["list", "args", "train", "snapshot"])
     p.add_argument("name", nargs="?")
     p.add_argument("--runs", default=os.environ.get("FER_RUNS", DEFAULT_RUNS))
     a = p.parse_args(argv)
@@ -81,6 +113,11 @@ def main(argv=None):
     if not a.name:
         p.error(f"{a.action} needs a recipe name")
     try:
+        if a.action == "snapshot":
+            path, epoch, step = snapshot(a.name, a.runs)
+            print(f"wrote {path} (epoch {epoch}, step {step}, {os.path.getsize(path) / 1e6:.1f} MB): commit it; "
+                  f"'python -m training.recipes train {a.name}' continues from it where {a.runs}/{a.name} is gone")
+            return 0
         args = train_argv(a.name, a.runs, extra, recipes)
     except (KeyError, ValueError) as e:
         print(f"recipes: {e.args[0]}", file=sys.stderr)

@@ -54,6 +54,9 @@ def get_args_parser(add_help=True):
     p.add_argument("--stage-lr-decay", type=float, default=0.5, help="--progressive: lr factor per stage below the head")
     p.add_argument("--output-dir", required=True, help="checkpoints and logs (keep it outside the git work tree)")
     p.add_argument("--resume", action="store_true", help="continue from <output-dir>/last.pt if it exists")
+    p.add_argument("--resume-weights", default=None,
+                   help="with --resume and no last.pt: continue from a snapshot (training.recipes snapshot: fp16 weights "
+                        "and the position in the schedule, no optimizer state; the optimizer starts afresh)")
     p.add_argument("--init", default=None,
                    help="start from the weights of a checkpoint of the same model (a new schedule, fresh optimizer)")
     p.add_argument("--epochs", type=int, default=60)
@@ -174,7 +177,10 @@ def main(args):
     memory_format = torch.channels_last if args.channels_last else torch.contiguous_format
     model = model.to(device, memory_format=memory_format)
     resuming = args.resume and os.path.exists(os.path.join(args.output_dir, "last.pt"))
-    if args.init and not resuming:
+    snapshot = args.resume and not resuming and args.resume_weights and os.path.exists(args.resume_weights)
+    if snapshot:
+        model.load_state_dict(torch.load(args.resume_weights, map_location="cpu")["model"])
+    elif args.init and not resuming:
         model.load_state_dict(torch.load(args.init, map_location="cpu")["model"])
     elif hasattr(model, "calibrate") and not resuming:  # a pretrained backbone's BatchNorm statistics, on training faces
         g = torch.Generator().manual_seed(args.seed)
@@ -230,6 +236,13 @@ def main(args):
         best_acc, best_epoch, train_seconds = ckpt["best_acc"], ckpt["best_epoch"], ckpt["train_seconds"]
         if is_main:
             print(f"resumed from {last_path}: epoch {start_epoch} step {start_step}, best val {best_acc:.4f}")
+    elif snapshot:
+        ckpt = torch.load(args.resume_weights, map_location="cpu")
+        start_epoch, start_step = ckpt["epoch"], ckpt["step"]
+        best_acc, best_epoch, train_seconds = ckpt["best_acc"], ckpt["best_epoch"], ckpt["train_seconds"]
+        if is_main:
+            print(f"resumed from the snapshot {args.resume_weights}: epoch {start_epoch} step {start_step}, best val "
+                  f"{best_acc:.4f} (fresh optimizer state)")
 
     def checkpoint(epoch, step, seconds):
         if is_main:

@@ -27,3 +27,27 @@ def test_unknown_and_circular_recipes(capsys):
     assert "unknown recipe" in capsys.readouterr().err
     with pytest.raises(ValueError):
         recipes.resolve({"a": {"inherit": "b"}, "b": {"inherit": "a"}}, "a")
+
+
+def test_a_snapshot_resumes_the_run_on_a_fresh_machine(tiny_dataset, tmp_path):
+    import json
+
+    import torch
+
+    book = {"tiny": {"model": "cnn4", "data": tiny_dataset, "cache-dir": "", "limit": 32, "batch-size": 16,
+                     "epochs": 2, "aug": "none", "no-progress": True, "threads": 1}}
+    snapshots = tmp_path / "snapshots"
+    parser = train.get_args_parser()
+    first = tmp_path / "machine1"
+    train.main(parser.parse_args(recipes.train_argv("tiny", str(first), ["--epochs", "1"], book, str(snapshots))))
+    path, epoch, step = recipes.snapshot("tiny", str(first), str(snapshots))
+    saved = torch.load(path)
+    assert (epoch, step) == (1, 0) and "optimizer" not in saved
+    assert all(v.dtype == torch.float16 for v in saved["model"].values() if v.is_floating_point())
+
+    second = tmp_path / "machine2"  # no last.pt here: the snapshot is the starting point
+    argv = recipes.train_argv("tiny", str(second), recipes=book, snapshots=str(snapshots))
+    assert argv[-2:] == ["--resume-weights", path]
+    train.main(parser.parse_args(argv))
+    log = [json.loads(line) for line in open(second / "tiny" / "log.jsonl")]
+    assert [r["epoch"] for r in log] == [1]
