@@ -19,6 +19,9 @@ FOLDER_TO_INDEX = {"angry": 0, "disgust": 1, "fear": 2, "happy": 3, "sad": 4, "s
 # CSV "Usage" column value for each split name used on the command line
 CSV_USAGE = {"train": "Training", "val": "PublicTest", "test": "PrivateTest"}
 IMAGE_SIZE = 48
+# The input normalization of every fer-edge model, (x/255 - MEAN) / STD: written into each manifest by export.py and
+# applied by the SDK on the device. Defined here once; everything else imports it.
+MEAN, STD = 0.5, 0.5
 
 
 def _list_folder(root):
@@ -148,6 +151,6 @@ def format_counts(labels):
     return ", ".join(f"{name} {n}" for name, n in zip(LABELS, counts)) + f" (total {sum(counts)})"
 
 
-def to_float(images, mean=0.5, std=0.5):
+def to_float(images, mean=MEAN, std=STD):
     """uint8 [N,1,H,W] -> float (x/255 - mean)/std, the normalization written to the manifest."""
     return (images.float() / 255.0 - mean) / std

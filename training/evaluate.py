@@ -18,7 +18,7 @@ from training import data, metrics  # noqa: E402
 
 
 @torch.no_grad()
-def predict_logits(model, images, size, device, batch_size=256, flip=False, mean=0.5, std=0.5):
+def predict_logits(model, images, size, device, batch_size=256, flip=False, mean=data.MEAN, std=data.STD):
     """Logits for uint8 images [N,1,48,48], resized to ``size``; with ``flip``, averaged with the mirrored image."""
     was_training = model.training
     model.eval()

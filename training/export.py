@@ -26,7 +26,7 @@ import torch  # noqa: E402
 from training import data, onnx_reference  # noqa: E402
 from training.evaluate import evaluate, load_checkpoint, predict_logits  # noqa: E402
 
-MEAN, STD = 0.5, 0.5
+MEAN, STD = data.MEAN, data.STD
 
 
 def remove_identity_nodes(model):

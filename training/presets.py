@@ -9,10 +9,12 @@ import math
 import torch
 import torch.nn.functional as F
 
+from training.data import MEAN, STD
+
 
 class ClassificationPresetTrain:
     def __init__(self, size, rotation=35.0, shift=0.25, shear=0.4, zoom=0.4, brightness=(0.5, 1.5), hflip=0.5,
-                 erase=0.0, fill=0.0, mean=0.5, std=0.5):
+                 erase=0.0, fill=0.0, mean=MEAN, std=STD):
         self.size = size
         self.rotation = rotation
         self.shift = shift
@@ -98,7 +100,7 @@ def random_erasing(x, p, scale=(0.02, 0.2), ratio=(0.3, 3.3), generator=None):
 
 
 class ClassificationPresetEval:
-    def __init__(self, size, mean=0.5, std=0.5):
+    def __init__(self, size, mean=MEAN, std=STD):
         self.size = size
         self.mean = mean
         self.std = std

@@ -27,6 +27,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from training.data import MEAN, STD
+
 MEAN_RGB = (122.782, 117.001, 104.298)
 MODEL_FILE = "face_recognition_model-weights_manifest.json"
 # (name, channels, down) in the order face-api runs them; the stem is conv32_down
@@ -119,7 +121,7 @@ class FaceResNet(nn.Module):
     def __init__(self, rgb=False):
         super().__init__()
         self.rgb = rgb
-        # (x*0.5+0.5)*255 - mean, then /255: the face-api normalization from fer-edge's (x/255-0.5)/0.5
+        # undo fer-edge's (x/255 - MEAN) / STD, then face-api's (x - mean_rgb) / 255
         self.register_buffer("mean", torch.tensor(MEAN_RGB).view(1, 3, 1, 1) / 255.0)
         self.conv32_down = ConvBN(3, 32, 7, 2, 0, relu=True)
         cin = 32
@@ -132,7 +134,7 @@ class FaceResNet(nn.Module):
     def normalize(self, x):
         if not self.rgb:
             x = torch.cat([x, x, x], dim=1)
-        return x * 0.5 + 0.5 - self.mean
+        return x * STD + MEAN - self.mean
 
     def features(self, x, stages=("out",)):
         """{stage: feature map} for stages among stage1..stage4 and out (see STAGES)."""
