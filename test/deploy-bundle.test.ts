@@ -168,16 +168,18 @@ test('a run configuration that fer-edge run would refuse is refused before anyth
   });
 });
 
-test('several models fit: the family of the default in models/index.json wins, else the user must choose', { skip }, async () => {
+test('several models fit: the family models/index.json names for the target wins, else the user must choose', { skip }, async () => {
   const dir = makeModelsDir(join(work, 'two-families'));
   copyFileSync(join(dir, 'fixture.int8-qdq.onnx'), join(dir, 'other.int8-qdq.onnx'));
   const manifest = readFileSync(join(dir, 'fixture.int8-qdq.json'), 'utf8');
   writeFileSync(join(dir, 'other.int8-qdq.json'), manifest.replace('"name": "fixture"', '"name": "other"'));
-  const choice = { format: 'onnx', precision: 'int8', edgetpu_compile: false } as const;
+  const choice = { format: 'onnx', precision: 'int8', edgetpu_compile: false, family: 'default' } as const;
   await assert.rejects(selectModel(dir, choice, 'jetson-orin'), /several models fit target jetson-orin .*: choose one with --model/);
   writeFileSync(join(dir, 'index.json'), JSON.stringify({ default: { onnx: 'other.int8-qdq.onnx' } }));
   assert.equal(basename((await selectModel(dir, choice, 'jetson-orin')).modelPath), 'other.int8-qdq.onnx');
-  // The Edge TPU's model named in the index counts too (the Coral target: the distilled Edge-TPU student, not its twin).
-  writeFileSync(join(dir, 'index.json'), JSON.stringify({ default: { onnx: 'elsewhere.onnx' }, edgetpu: { tflite: 'fixture.int8.tflite' } }));
-  assert.equal(basename((await selectModel(dir, choice, 'jetson-orin')).modelPath), 'fixture.int8-qdq.onnx');
+  // A target whose profile asks for the Edge TPU's family (the Coral) takes the model the index names for it; the others
+  // keep the default's family.
+  writeFileSync(join(dir, 'index.json'), JSON.stringify({ default: { onnx: 'other.int8-qdq.onnx' }, edgetpu: { tflite: 'fixture.int8.tflite' } }));
+  assert.equal(basename((await selectModel(dir, { ...choice, family: 'edgetpu' }, 'rpi-coral')).modelPath), 'fixture.int8-qdq.onnx');
+  assert.equal(basename((await selectModel(dir, choice, 'jetson-orin')).modelPath), 'other.int8-qdq.onnx');
 });

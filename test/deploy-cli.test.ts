@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Command } from 'commander';
 import { registerDeploy } from '../src/cli/commands/deploy.js';
+import { selectModel } from '../src/deploy/model-selection.js';
+import { loadTargets } from '../src/deploy/target-profile.js';
 import { makeModelsDir, writeConfigs, writeServiceCommand } from './helpers/deploy-fixtures.js';
 import { freePort } from './helpers/sshd.js';
 import { repoRoot, skipUnlessShared } from './helpers/shared.js';
@@ -103,4 +105,23 @@ test('a host that refuses the connection: one clear error', async () => {
     name: 'DeployError',
     message: `cannot reach root@127.0.0.1 port ${port}: ssh: connect to host 127.0.0.1 port ${port}: Connection refused`,
   });
+});
+
+test('with the shipped models/ and targets/, every target picks the file of the family models/index.json names for it', async () => {
+  const models = join(repoRoot, 'models');
+  const index = JSON.parse(readFileSync(join(models, 'index.json'), 'utf8')) as Record<string, { onnx?: string; tflite?: string }>;
+  const familyOf = (role: 'default' | 'edgetpu') => (index[role]?.onnx ?? index[role]?.tflite)!.split('.')[0];
+  const expected: Record<string, string> = {
+    'jetson-orin': `${familyOf('default')}.int8-qdq.onnx`,
+    'jetson-nano': `${familyOf('default')}.fp16.onnx`,
+    'rpi-cpu': `${familyOf('default')}.int8.tflite`,
+    'rpi-onnx': `${familyOf('default')}.int8-qdq-cpu.onnx`,
+    'rpi-coral': `${familyOf('edgetpu')}.int8.tflite`,
+  };
+  const targets = loadTargets(join(repoRoot, 'targets'));
+  assert.deepEqual([...targets.keys()].filter((name) => name.includes('-')).sort(), Object.keys(expected).sort());
+  for (const [name, file] of Object.entries(expected)) {
+    const selected = await selectModel(models, targets.get(name)!.model, name);
+    assert.equal(basename(selected.modelPath), file, name);
+  }
 });

@@ -72,14 +72,14 @@ function manifestsIn(modelsDir: string): { manifestPath: string; manifest: Model
 
 /**
  * When several models fit (models/ ships the students with and without distillation and the cnn4 reference in every
- * format), the families of the models named in models/index.json (the default, the Edge TPU's) win, as long as that
- * leaves exactly one.
+ * format), the family that models/index.json names for the target's role (its profile's `family`: the default's, or
+ * the Edge TPU's) wins, as long as that leaves exactly one.
  */
-function preferDefaultFamily<T extends { manifest: ModelManifest }>(modelsDir: string, candidates: T[]): T[] {
+function preferIndexedFamily<T extends { manifest: ModelManifest }>(modelsDir: string, candidates: T[], choice: ModelChoice): T[] {
   if (candidates.length < 2) return candidates;
   let families: string[];
   try {
-    families = indexedModelFiles(modelsDir).map((file) => basename(file).split('.')[0]!);
+    families = indexedModelFiles(modelsDir, choice.family).map((file) => basename(file).split('.')[0]!);
   } catch {
     return candidates;
   }
@@ -87,13 +87,13 @@ function preferDefaultFamily<T extends { manifest: ModelManifest }>(modelsDir: s
   return preferred.length === 1 ? preferred : candidates;
 }
 
-/** The one model in `modelsDir` whose manifest fits the target's choice (the default family first). */
+/** The one model in `modelsDir` whose manifest fits the target's choice (its index family first). */
 export async function selectModel(modelsDir: string, choice: ModelChoice, targetName: string): Promise<SelectedModel> {
   const candidates = manifestsIn(modelsDir)
     .filter(({ manifest }) => fits(manifest, choice))
     .map(({ manifestPath, manifest }) => ({ manifestPath, manifest, modelPath: manifestPath.replace(/\.json$/, `.${manifest.format}`) }))
     .filter(({ modelPath }) => existsSync(modelPath));
-  const [only, ...others] = preferDefaultFamily(modelsDir, candidates);
+  const [only, ...others] = preferIndexedFamily(modelsDir, candidates, choice);
   if (!only) throw new ModelError(`no ${describe(choice)} model for target ${targetName} in ${modelsDir}`);
   if (others.length > 0) {
     const names = candidates.map((c) => basename(c.modelPath)).join(', ');

@@ -13,6 +13,8 @@ const modelChoiceSchema = z.strictObject({
   include: z.string().min(1).optional(),
   /** Drop models whose manifest name contains this. */
   exclude: z.string().min(1).optional(),
+  /** Which family of models/index.json wins when several shipped models fit: the default's or the Edge TPU's. */
+  family: z.enum(['default', 'edgetpu']).default('default'),
   /** Run edgetpu_compiler on the model at bundle time when the compiler is on PATH. */
   edgetpu_compile: z.boolean().default(false),
 });

@@ -50,8 +50,9 @@ export function defaultModelPath(format: ModelManifest['format'] = 'onnx', model
   return path;
 }
 
-/** Every file models/index.json names, for any role and format (deploy prefers their families). */
-export function indexedModelFiles(modelsDir: string = modelsDirectory()): string[] {
+/** The files models/index.json names for `role` (the Edge TPU's, else the default's), in any format. */
+export function indexedModelFiles(modelsDir: string = modelsDirectory(), role: ModelRole = 'default'): string[] {
   const { index } = readModelIndex(modelsDir);
-  return [index.default, index.edgetpu ?? {}].flatMap((files) => [files.onnx, files.tflite]).filter((f): f is string => f !== undefined);
+  const files = (role === 'edgetpu' ? index.edgetpu : undefined) ?? index.default;
+  return [files.onnx, files.tflite].filter((f): f is string => f !== undefined);
 }
