@@ -186,7 +186,8 @@ describe('defaultModelPath', () => {
     writeFileSync(join(dir, 'index.json'), JSON.stringify({ default: { onnx: 'student.onnx', tflite: 'student.int8.tflite' }, edgetpu: { tflite: 'relu-student.int8.tflite' } }));
     assert.equal(defaultModelPath('tflite', dir, 'edgetpu'), join(dir, 'relu-student.int8.tflite'));
     assert.equal(defaultModelPath('tflite', dir), join(dir, 'student.int8.tflite'));
-    assert.deepEqual(indexedModelFiles(dir), ['student.onnx', 'student.int8.tflite', 'relu-student.int8.tflite']);
+    assert.deepEqual(indexedModelFiles(dir), ['student.onnx', 'student.int8.tflite']);
+    assert.deepEqual(indexedModelFiles(dir, 'edgetpu'), ['relu-student.int8.tflite']);
     writeFileSync(join(dir, 'index.json'), JSON.stringify({ default: {}, edgetpu: { tflite: 3 } }));
     assert.throws(() => defaultModelPath('tflite', dir, 'edgetpu'), /index\.json: field "edgetpu\.tflite": /);
   });
