@@ -11,11 +11,12 @@ import tarfile
 
 import torch
 
+from training.train import fp16_weights
+
 
 def light_checkpoint(path):
     ckpt = torch.load(path, map_location="cpu")
-    state = {k: v.half() if v.is_floating_point() else v for k, v in ckpt["model"].items()}
-    return {"model": state, "args": ckpt["args"], "epoch": ckpt.get("epoch"), "val_acc": ckpt.get("val_acc"),
+    return {"model": fp16_weights(ckpt["model"]), "args": ckpt["args"], "epoch": ckpt.get("epoch"), "val_acc": ckpt.get("val_acc"),
             "train_seconds": ckpt.get("train_seconds")}
 
 
@@ -49,7 +50,7 @@ def main(argv=None):
         best = os.path.join(a.runs, name, "best.pt")
         if os.path.exists(best):
             torch.save(light_checkpoint(best), os.path.join(a.out, f"{name}.pt"))
-    students = [n for n in a.students if n and os.path.exists(os.path.join(a.runs, n, "best.pt"))]
+    students = [n for n in a.students if os.path.exists(os.path.join(a.runs, n, "best.pt"))]
     for i in range(0, len(students), a.per_tar):
         with tarfile.open(os.path.join(a.out, f"students-{i // a.per_tar + 1}.tar"), "w") as tar:
             for name in students[i:i + a.per_tar]:
@@ -57,12 +58,12 @@ def main(argv=None):
                 torch.save(light_checkpoint(os.path.join(a.runs, name, "best.pt")), buf)
                 add_bytes(tar, f"{name}.pt", buf.getvalue())
     with tarfile.open(os.path.join(a.out, "logs.tar.gz"), "w:gz") as tar:
-        for name in a.teachers + [n for n in a.students if n]:
+        for name in a.teachers + a.students:
             for path, arc in ((os.path.join(a.runs, f"{name}.log"), f"{name}.log"),
                               (os.path.join(a.runs, name, "log.jsonl"), f"{name}/log.jsonl")):
                 if os.path.exists(path):
                     tar.add(path, arcname=arc)
-    lines = [summary_line(a.runs, n) for n in a.teachers + [n for n in a.students if n]]
+    lines = [summary_line(a.runs, n) for n in a.teachers + a.students]
     with open(os.path.join(a.out, "summary.txt"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))

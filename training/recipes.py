@@ -77,15 +77,16 @@ def snapshot(name, runs, snapshots=SNAPSHOTS):
     """RUNS/NAME/last.pt -> SNAPSHOTS/NAME.pt: fp16 weights and the schedule position, no optimizer state."""
     import torch
 
+    from training.train import fp16_weights
+
     last = os.path.join(runs, name, "last.pt")
     if not os.path.exists(last):
         raise ValueError(f"{last} does not exist: nothing to snapshot")
     ckpt = torch.load(last, map_location="cpu")
-    state = {k: v.half() if v.is_floating_point() else v for k, v in ckpt["model"].items()}
     keep = ("epoch", "step", "best_acc", "best_epoch", "train_seconds", "args")
     os.makedirs(snapshots, exist_ok=True)
     path = os.path.join(snapshots, f"{name}.pt")
-    torch.save({"model": state, **{k: ckpt[k] for k in keep}}, path + ".tmp")
+    torch.save({"model": fp16_weights(ckpt["model"]), **{k: ckpt[k] for k in keep}}, path + ".tmp")
     if os.path.getsize(path + ".tmp") > SNAPSHOT_LIMIT:
         size = os.path.getsize(path + ".tmp")
         os.remove(path + ".tmp")

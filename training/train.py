@@ -122,6 +122,11 @@ def teacher_view_logits(teachers, augs, x, generator_seed, device, memory_format
     return torch.stack(out).mean(0)
 
 
+def fp16_weights(state):
+    """A state_dict with its floating-point tensors as fp16 (snapshots and what a training machine sends home)."""
+    return {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
+
+
 def save_atomic(obj, path):
     torch.save(obj, path + ".tmp")
     os.replace(path + ".tmp", path)
