@@ -12,7 +12,7 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readVideoFrames } from '../src/bench/video-frames.js';
-import { tfliteToOnnx } from '../src/quantize/tflite/to-onnx.js';
+import { tfliteToOnnx } from '../src/core/tflite/to-onnx.js';
 import { createBackend } from '../src/sdk/backends/index.js';
 import { blazeFaceInput } from '../src/sdk/detectors/blazeface.js';
 import { createDetector } from '../src/sdk/detectors/index.js';

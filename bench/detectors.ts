@@ -5,7 +5,7 @@
  *   node --import tsx bench/detectors.ts [--every 4] [--only yunet,haar] [--threads 1]
  */
 import { parseArgs } from 'node:util';
-import { createSource } from '../src/capture/index.js';
+import { createSource } from '../src/sdk/capture/index.js';
 import { createDetector, type DetectorConfigInput } from '../src/sdk/detectors/index.js';
 import { LatencyWindow } from '../src/sdk/metrics/latency.js';
 import type { Frame } from '../src/sdk/types.js';

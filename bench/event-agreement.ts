@@ -30,7 +30,7 @@
  *                                              [--confirm off,on] [--model m.onnx] [--json]
  */
 import { parseArgs } from 'node:util';
-import { createSource } from '../src/capture/index.js';
+import { createSource } from '../src/sdk/capture/index.js';
 import { pipelineConfigSchema } from '../src/sdk/config.js';
 import { createPipeline } from '../src/sdk/pipeline.js';
 import { greedyMatch, matchEvents } from '../src/bench/event-match.js';

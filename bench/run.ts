@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { benchText } from '../src/bench/report-text.js';
 import { runBench, type BenchModel } from '../src/bench/run-bench.js';
-import { log } from '../src/sdk/log.js';
+import { log } from '../src/core/log.js';
 import { loadClassifierFromOptions } from '../src/eval/model-options.js';
 import { quantizeModel } from '../src/quantize/index.js';
 import { benchHuman, type HumanFigures } from './human-bench.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { matchEvents } from '../src/bench/event-match.js';
-import { createSource } from '../src/capture/index.js';
+import { createSource } from '../src/sdk/capture/index.js';
 import { pipelineConfigSchema } from '../src/sdk/config.js';
 import { createPipeline, type PipelineResult } from '../src/sdk/index.js';
 import cv, { type Mat } from '../src/sdk/opencv.js';

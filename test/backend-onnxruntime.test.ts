@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createBackend, type ModelBackend } from '../src/sdk/backends/index.js';
 import type { OnnxRuntimeBackend } from '../src/sdk/backends/onnxruntime.js';
-import { ConfigError } from '../src/sdk/errors.js';
+import { ConfigError } from '../src/core/errors.js';
 import type { ModelInputSpec } from '../src/sdk/model/manifest-types.js';
 import { runTsSnippet } from './helpers/child-script.js';
 import { faceBatch, FER_VAL, ferValFaces } from './helpers/fer-faces.js';

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { Builder } from 'flatbuffers';
 import { createBackend } from '../src/sdk/backends/index.js';
 import { findEdgeTpuLibrary } from '../src/sdk/backends/edgetpu-library.js';
-import { readTfliteIo } from '../src/sdk/backends/tflite-tensors.js';
+import { readTfliteIo } from '../src/core/tflite/tensors.js';
 import { xnnpackPluginPath } from '../src/sdk/backends/xnnpack-plugin.js';
 import { readManifest } from '../src/sdk/model/manifest.js';
 import { runTsSnippet } from './helpers/child-script.js';

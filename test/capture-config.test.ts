@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { createSource, parseSourceArg, sourceConfigSchema } from '../src/capture/index.js';
-import { backoffDelayMs, reconnectSchema } from '../src/capture/reconnect-options.js';
-import { ConfigError } from '../src/sdk/errors.js';
+import { createSource, parseSourceArg, sourceConfigSchema } from '../src/sdk/capture/index.js';
+import { backoffDelayMs, reconnectSchema } from '../src/sdk/capture/reconnect-options.js';
+import { ConfigError } from '../src/core/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fer-capture-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

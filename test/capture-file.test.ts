@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import cv from '../src/sdk/opencv.js';
-import { createSource } from '../src/capture/index.js';
+import { createSource } from '../src/sdk/capture/index.js';
 import type { Frame } from '../src/sdk/types.js';
 import { sharedPath, skipUnlessShared } from './helpers/shared.js';
 

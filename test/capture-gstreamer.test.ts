@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import cv from '../src/sdk/opencv.js';
-import { createSource, parseSourceArg } from '../src/capture/index.js';
+import { createSource, parseSourceArg } from '../src/sdk/capture/index.js';
 
 // The shape of a Jetson CSI pipeline (nvarguscamerasrc ! ... ! appsink) with a source every GStreamer install has.
 const PIPELINE = 'videotestsrc pattern=smpte ! video/x-raw,width=320,height=240,framerate=30/1 ! videoconvert ! video/x-raw,format=BGR ! appsink';

@@ -3,8 +3,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createSource } from '../src/capture/index.js';
-import { SourceError } from '../src/sdk/errors.js';
+import { createSource } from '../src/sdk/capture/index.js';
+import { SourceError } from '../src/core/errors.js';
 import { sharedPath, skipUnlessShared } from './helpers/shared.js';
 
 const skip = skipUnlessShared('media', 'solvay_conference_1927.jpg');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { createSource, LatestFrame } from '../src/capture/index.js';
+import { createSource, LatestFrame } from '../src/sdk/capture/index.js';
 import { sharedPath, skipUnlessShared } from './helpers/shared.js';
 
 const CLIP = ['media', 'tears_of_steel_10s_640x360.mp4'] as const;

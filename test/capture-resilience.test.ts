@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createSource, type SourceStatusEvent } from '../src/capture/index.js';
-import { SourceError } from '../src/sdk/errors.js';
+import { createSource, type SourceStatusEvent } from '../src/sdk/capture/index.js';
+import { SourceError } from '../src/core/errors.js';
 import { freePort } from './helpers/mosquitto.js';
 import { sharedPath, skipUnlessShared } from './helpers/shared.js';
 

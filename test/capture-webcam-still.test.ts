@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import cv, { type Mat } from '../src/sdk/opencv.js';
-import { createSource } from '../src/capture/index.js';
-import { SourceError } from '../src/sdk/errors.js';
+import { createSource } from '../src/sdk/capture/index.js';
+import { SourceError } from '../src/core/errors.js';
 import { sharedPath, skipUnlessShared } from './helpers/shared.js';
 
 // fswebcam's own sources stand in for a camera: TEST: draws colour bars, FILE: reads a picture.

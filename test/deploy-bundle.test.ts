@@ -9,7 +9,7 @@ import { openBundle } from '../src/deploy/bundle.js';
 import { selectModel } from '../src/deploy/model-selection.js';
 import { prepareBundle, type BundleRequest } from '../src/deploy/prepare-bundle.js';
 import { loadTargets } from '../src/deploy/target-profile.js';
-import { ConfigError, ModelError } from '../src/sdk/errors.js';
+import { ConfigError, ModelError } from '../src/core/errors.js';
 import { makeModelsDir, writeConfigs } from './helpers/deploy-fixtures.js';
 import { repoRoot, skipUnlessShared } from './helpers/shared.js';
 

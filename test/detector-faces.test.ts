@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import cv from '../src/sdk/opencv.js';
 import { createDetector, type DetectorConfigInput } from '../src/sdk/detectors/index.js';
-import { ConfigError, ModelError } from '../src/sdk/errors.js';
+import { ConfigError, ModelError } from '../src/core/errors.js';
 import { matToFrame } from '../src/sdk/preprocess/frame-mat.js';
 import type { Face, Frame } from '../src/sdk/types.js';
 import { sharedPath, skipUnlessShared } from './helpers/shared.js';

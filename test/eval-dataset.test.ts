@@ -7,7 +7,7 @@ import { readDataset } from '../src/eval/dataset.js';
 import { evaluate } from '../src/eval/evaluate.js';
 import { loadClassifierFromOptions } from '../src/eval/model-options.js';
 import cv from '../src/sdk/opencv.js';
-import { ConfigError, ModelError } from '../src/sdk/errors.js';
+import { ConfigError, ModelError } from '../src/core/errors.js';
 import { sharedPath, skipUnlessShared } from './helpers/shared.js';
 
 const PEER = sharedPath('peers', 'mini_xception_fer2013.onnx');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { createSource } from '../src/capture/index.js';
-import type { FrameSource } from '../src/capture/frame-source.js';
+import { createSource } from '../src/sdk/capture/index.js';
+import type { FrameSource } from '../src/sdk/capture/frame-source.js';
 import { FrameFeed } from '../src/sdk/frame-feed.js';
 import type { Frame } from '../src/sdk/types.js';
 import { releaseFrame } from '../src/sdk/release-frame.js';

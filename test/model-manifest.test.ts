@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createBackend } from '../src/sdk/backends/index.js';
 import { createEmotionClassifier } from '../src/sdk/classifier.js';
-import { ModelError } from '../src/sdk/errors.js';
+import { ModelError } from '../src/core/errors.js';
 import { defaultModelPath, indexedModelFiles, loadModel, manifestPathFor } from '../src/sdk/model/index.js';
 import { PEER_MODEL, tempPeerModel, type TempModel } from './helpers/model-fixtures.js';
 import { skipUnlessShared } from './helpers/shared.js';

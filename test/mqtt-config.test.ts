@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError } from '../src/sdk/errors.js';
+import { ConfigError } from '../src/core/errors.js';
 import { backoffDelayMs } from '../src/sdk/mqtt/backoff.js';
 import { MQTT_ENV, resolveMqttConfig } from '../src/sdk/mqtt/index.js';
 import { redactUrl } from '../src/sdk/mqtt/config.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
-import { FerEdgeError } from '../src/sdk/errors.js';
+import { FerEdgeError } from '../src/core/errors.js';
 import { createMqttPublisher, startEmbeddedBroker } from '../src/sdk/mqtt/index.js';
 import { assertEmotionEvent, Collector, sampleEvent } from './helpers/mqtt-fixtures.js';
 

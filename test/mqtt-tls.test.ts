@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ConfigError } from '../src/sdk/errors.js';
+import { ConfigError } from '../src/core/errors.js';
 import { createMqttPublisher, MQTT_ENV } from '../src/sdk/mqtt/index.js';
 import { Mosquitto } from './helpers/mosquitto.js';
 import { assertEmotionEvent, Collector, sampleEvent } from './helpers/mqtt-fixtures.js';

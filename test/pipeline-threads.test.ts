@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createPipeline, type Pipeline, type PipelineConfigInput, type PipelineResult } from '../src/sdk/index.js';
-import { ModelError } from '../src/sdk/errors.js';
+import { ModelError } from '../src/core/errors.js';
 import type { WorkerBackend } from '../src/sdk/threads/worker-backend.js';
 import type { EmotionEvent } from '../src/sdk/types.js';
 import { sharedPath, skipUnlessShared } from './helpers/shared.js';

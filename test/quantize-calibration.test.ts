@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SymmetricHistogram } from '../src/quantize/calibrate/histogram.js';
 import { CALIBRATION_METHODS, calibrationMethod, type TensorStatistics } from '../src/quantize/calibrate/index.js';
-import { ConfigError } from '../src/sdk/errors.js';
+import { ConfigError } from '../src/core/errors.js';
 import { asymmetricParams } from '../src/quantize/tflite/quantize-params.js';
 
 /** 100,000 bell-shaped values in about [-3, 3] (sum of uniforms, deterministic) plus three outliers at 40, -25 and 30. */

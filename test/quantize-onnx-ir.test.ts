@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { ModelError } from '../src/sdk/errors.js';
-import { inferShapes } from '../src/quantize/onnx/shape-inference.js';
-import { decodeModel, encodeModel } from '../src/quantize/onnx/proto.js';
+import { ModelError } from '../src/core/errors.js';
+import { inferShapes } from '../src/core/onnx/shape-inference.js';
+import { decodeModel, encodeModel } from '../src/core/onnx/proto.js';
 import { simplifyGraph } from '../src/quantize/onnx/simplify.js';
-import type { Model } from '../src/quantize/onnx/graph.js';
+import type { Model } from '../src/core/onnx/graph.js';
 import { testModel } from './helpers/onnx-model.js';
-import { DataType, floatTensor } from '../src/quantize/onnx/tensor.js';
+import { DataType, floatTensor } from '../src/core/onnx/tensor.js';
 import { sharedPath, skipUnlessShared } from './helpers/shared.js';
 
 const MINI_XCEPTION = ['peers', 'mini_xception_fer2013.onnx'] as const;

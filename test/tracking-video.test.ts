@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createSource } from '../src/capture/index.js';
+import { createSource } from '../src/sdk/capture/index.js';
 import { createDetector } from '../src/sdk/detectors/index.js';
 import { emotionEventSchema } from '../src/sdk/events/index.js';
 import { EmotionTracker, iou } from '../src/sdk/tracking/index.js';

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { SourceError } from '../sdk/errors.js';
+import { SourceError } from '../core/errors.js';
 
 const run = promisify(execFile);
 

@@ -1,5 +1,5 @@
 import cv from '../sdk/opencv.js';
-import { SourceError } from '../sdk/errors.js';
+import { SourceError } from '../core/errors.js';
 import { matToFrame } from '../sdk/preprocess/frame-mat.js';
 import type { Frame } from '../sdk/types.js';
 

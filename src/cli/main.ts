@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { FerEdgeError } from '../sdk/errors.js';
-import { packageVersion } from './version.js';
+import { FerEdgeError } from '../core/errors.js';
+import { packageVersion } from '../core/package-paths.js';
 import { registerRun } from './commands/run.js';
 import { registerTrain } from './commands/train.js';
 import { registerQuantize } from './commands/quantize.js';

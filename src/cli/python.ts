@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { FerEdgeError } from '../sdk/errors.js';
-import { packageRoot } from './version.js';
+import { FerEdgeError } from '../core/errors.js';
+import { packageRoot } from '../core/package-paths.js';
 
 /** The Python with PyTorch: FER_EDGE_PYTHON, else the first of /usr/bin/python3 and python3 that imports torch. */
 export function findTorchPython(): string {

@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import * as tar from 'tar';
 import { stringify as toYaml } from 'yaml';
 import { z } from 'zod';
-import { FerEdgeError } from '../sdk/errors.js';
+import { FerEdgeError } from '../core/errors.js';
 import { sha256File } from '../sdk/model/index.js';
 import type { SelectedModel } from './model-selection.js';
 import { resolveRunConfig, validateRunConfig } from './run-config.js';

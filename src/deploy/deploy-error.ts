@@ -1,4 +1,4 @@
-import { FerEdgeError } from '../sdk/errors.js';
+import { FerEdgeError } from '../core/errors.js';
 
 /** A deploy that could not complete; the robot was left on (or put back onto) its working release. */
 export class DeployError extends FerEdgeError {}

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { childLogger } from '../sdk/log.js';
+import { childLogger } from '../core/log.js';
 import type { Bundle } from './bundle.js';
 import type { ReleaseHost } from './release-host.js';
 

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import { ModelError } from '../sdk/errors.js';
-import { childLogger } from '../sdk/log.js';
+import { ModelError } from '../core/errors.js';
+import { childLogger } from '../core/log.js';
 import { manifestPathFor, sha256File, type ModelManifest } from '../sdk/model/index.js';
 import type { SelectedModel } from './model-selection.js';
 

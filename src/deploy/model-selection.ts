@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ModelError } from '../sdk/errors.js';
+import { ModelError } from '../core/errors.js';
 import { indexedModelFiles, manifestPathFor, parseManifest, qdqFlavorOf, readManifest, sha256File, type ModelManifest, type QdqFlavorName } from '../sdk/model/index.js';
 import type { ModelChoice } from './target-profile.js';
 

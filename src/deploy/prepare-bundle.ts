@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readConfigFile } from '../sdk/config-file.js';
-import { ConfigError } from '../sdk/errors.js';
+import { ConfigError } from '../core/errors.js';
 import { buildBundle, INSTALLER, openBundle, type Bundle } from './bundle.js';
 import { packagedInstaller } from './deploy.js';
 import { compileForEdgeTpu } from './edgetpu-compile.js';

@@ -1,4 +1,4 @@
-import { childLogger } from '../sdk/log.js';
+import { childLogger } from '../core/log.js';
 
 const log = childLogger('deploy');
 

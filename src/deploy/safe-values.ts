@@ -1,4 +1,4 @@
-import { ConfigError } from '../sdk/errors.js';
+import { ConfigError } from '../core/errors.js';
 
 // Values that end up in a remote command line are checked against a narrow alphabet AND quoted: the remote command
 // is built only from fixed words and these values, never from a shell string a user typed.

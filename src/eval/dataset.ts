@@ -2,7 +2,7 @@ import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { EMOTION_LABELS, type EmotionLabel } from '../sdk/types.js';
-import { ConfigError } from '../sdk/errors.js';
+import { ConfigError } from '../core/errors.js';
 
 /** Where a labelled face's pixels come from: an image file, or grayscale pixels given inline (fer2013.csv rows). */
 export type SampleImage = { kind: 'file'; path: string } | { kind: 'gray'; pixels: Uint8Array; width: number; height: number };

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { BackendConfigInput } from '../sdk/backends/index.js';
-import { ConfigError } from '../sdk/errors.js';
+import { ConfigError } from '../core/errors.js';
 import type { ModelSpecOptions } from './model-options.js';
 
 /** The flags `eval` and `bench` share to describe a model and its runtime. */

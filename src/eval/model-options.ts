@@ -1,7 +1,7 @@
 import { basename, extname, resolve } from 'node:path';
 import { createBackend, type BackendConfigInput, type ModelBackend, type TensorSpec } from '../sdk/backends/index.js';
 import { createEmotionClassifier, type ManifestEmotionClassifier } from '../sdk/classifier.js';
-import { ConfigError, ModelError } from '../sdk/errors.js';
+import { ConfigError, ModelError } from '../core/errors.js';
 import { loadModel, sha256File, type LoadedModel } from '../sdk/model/load-model.js';
 import { parseManifest, readManifest } from '../sdk/model/manifest.js';
 import type { ModelInputSpec, ModelManifest } from '../sdk/model/manifest-types.js';

@@ -1,5 +1,5 @@
 import cv from '../sdk/opencv.js';
-import { ConfigError } from '../sdk/errors.js';
+import { ConfigError } from '../core/errors.js';
 import { frameToMat, matToFrame } from '../sdk/preprocess/frame-mat.js';
 import type { Face, Frame } from '../sdk/types.js';
 import type { LabelledSample } from './dataset.js';

@@ -2,7 +2,7 @@ import cv, { type Mat } from '../sdk/opencv.js';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { readDataset, type LabelledSample } from '../eval/dataset.js';
-import { ConfigError, FerEdgeError } from '../sdk/errors.js';
+import { ConfigError, FerEdgeError } from '../core/errors.js';
 import type { ModelInputSpec } from '../sdk/model/manifest-types.js';
 import { writeImageTensor } from '../sdk/preprocess/image-tensor.js';
 import { EMOTION_LABELS } from '../sdk/types.js';

@@ -1,5 +1,5 @@
-import { renameValue, topologicalSort, uniqueName, type Model, type Node } from './onnx/graph.js';
-import { DataType, floatToHalfBits, type Tensor } from './onnx/tensor.js';
+import { renameValue, topologicalSort, uniqueName, type Model, type Node } from '../core/onnx/graph.js';
+import { DataType, floatToHalfBits, type Tensor } from '../core/onnx/tensor.js';
 
 function toHalf(tensor: Tensor): Tensor {
   if (tensor.dataType !== DataType.FLOAT) return tensor;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ConfigError, ModelError } from '../sdk/errors.js';
-import { childLogger } from '../sdk/log.js';
+import { ConfigError, ModelError } from '../core/errors.js';
+import { childLogger } from '../core/log.js';
 import { manifestPathFor, readManifest } from '../sdk/model/manifest.js';
 import type { ModelManifest } from '../sdk/model/manifest-types.js';
 import type { InputBatch } from './calibrate/collect.js';
@@ -10,11 +10,11 @@ import { calibratedTensors, calibrateRanges, calibrationMethod, type Calibration
 import { preprocessSamples, readSamples, type ImageSet } from './dataset.js';
 import { DEFAULTS } from './defaults.js';
 import { convertToFp16 } from './fp16.js';
-import type { Model } from './onnx/graph.js';
-import { cloneModel, encodeModel, readModel } from './onnx/proto.js';
-import { inferShapes } from './onnx/shape-inference.js';
+import type { Model } from '../core/onnx/graph.js';
+import { cloneModel, encodeModel, readModel } from '../core/onnx/proto.js';
+import { inferShapes } from '../core/onnx/shape-inference.js';
 import { simplifyGraph } from './onnx/simplify.js';
-import { DataType } from './onnx/tensor.js';
+import { DataType } from '../core/onnx/tensor.js';
 import { derivedManifest, modelStem, outputPath, reportPath, type OutputFormat } from './outputs.js';
 import { parseQdqFlavors, type QdqFlavor } from './qdq/flavor.js';
 import { ortCpuOperators } from './qdq/ort-operators.js';

@@ -1,5 +1,5 @@
 import { basename, extname, join } from 'node:path';
-import { ConfigError } from '../sdk/errors.js';
+import { ConfigError } from '../core/errors.js';
 import type { ModelManifest } from '../sdk/model/manifest-types.js';
 import { QDQ_FLAVOR_INFO, type QdqFlavor } from './qdq/flavor.js';
 

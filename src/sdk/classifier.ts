@@ -1,7 +1,7 @@
 import { createBackend, type BackendConfigInput } from './backends/index.js';
 import type { ModelBackend } from './backends/model-backend.js';
-import { ModelError } from './errors.js';
-import { childLogger } from './log.js';
+import { ModelError } from '../core/errors.js';
+import { childLogger } from '../core/log.js';
 import { defaultModelPath } from './model/default-model.js';
 import { loadModel, type LoadedModel } from './model/load-model.js';
 import type { ModelManifest } from './model/manifest-types.js';

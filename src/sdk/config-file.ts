@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../core/errors.js';
 
 /**
  * Reads a YAML or JSON configuration file (YAML is a superset of JSON) into a plain object, unvalidated. Kept apart

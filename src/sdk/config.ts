@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { sourceConfigSchema } from '../capture/index.js';
+import { sourceConfigSchema } from './capture/index.js';
 import { backendConfigSchema } from './backends/index.js';
 import { defaultDetectorConfig, detectorConfigSchema } from './detectors/index.js';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../core/errors.js';
 import { trackerConfigSchema } from './tracking/index.js';
 
 export { readConfigFile } from './config-file.js';

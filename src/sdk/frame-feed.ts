@@ -1,4 +1,4 @@
-import { LatestFrame, type FrameSource } from '../capture/index.js';
+import { LatestFrame, type FrameSource } from './capture/index.js';
 import { releaseFrame } from './release-frame.js';
 import type { Frame } from './types.js';
 

@@ -14,7 +14,7 @@ export {
   type PipelineConfigInput,
 } from './config.js';
 export * from './types.js';
-export * from './errors.js';
+export * from '../core/errors.js';
 export type { ModelManifest, ModelInputSpec, ModelOutputSpec } from './model/manifest-types.js';
 export { loadModel, type LoadedModel } from './model/load-model.js';
 export { defaultModelPath } from './model/default-model.js';
@@ -25,4 +25,4 @@ export { cropFaces } from './preprocess/crop-faces.js';
 export { EmotionTracker, trackerConfigSchema, type TrackedFace, type TrackerConfigInput } from './tracking/index.js';
 export { emotionEventSchema, faceStateSchema, valenceArousal, type FaceState } from './events/index.js';
 export { createMqttPublisher, startEmbeddedBroker, mqttConfigSchema, type MqttPublisher, type EmbeddedBroker } from './mqtt/index.js';
-export { createSource, parseSourceArg, sourceConfigSchema, type FrameSource, type SourceConfigInput } from '../capture/index.js';
+export { createSource, parseSourceArg, sourceConfigSchema, type FrameSource, type SourceConfigInput } from './capture/index.js';

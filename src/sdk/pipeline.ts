@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { rename, writeFile } from 'node:fs/promises';
-import { createSource, type ResilientSource, type SourceStatusEvent } from '../capture/index.js';
+import { createSource, type ResilientSource, type SourceStatusEvent } from './capture/index.js';
 import { loadEmotionClassifier, type ManifestEmotionClassifier } from './classifier.js';
 import { parsePipelineConfig, type PipelineConfig, type PipelineConfigInput } from './config.js';
-import { FerEdgeError } from './errors.js';
+import { FerEdgeError } from '../core/errors.js';
 import { FrameFeed } from './frame-feed.js';
-import { childLogger } from './log.js';
+import { childLogger } from '../core/log.js';
 import { FpsCounter, StageLatencies } from './metrics/index.js';
 import { createMqttPublisher, type MqttPublisher } from './mqtt/index.js';
 import { cropFaces } from './preprocess/crop-faces.js';

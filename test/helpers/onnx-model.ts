@@ -1,4 +1,4 @@
-import type { Graph, Model } from '../../src/quantize/onnx/graph.js';
+import type { Graph, Model } from '../../src/core/onnx/graph.js';
 
 /** A model around a graph built in a test: opset 17, IR 8, no metadata; `valueInfo` starts empty. */
 export function testModel(graph: Omit<Graph, 'valueInfo'>, producerName = 'test'): Model {

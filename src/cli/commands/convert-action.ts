@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { tfliteToOnnx } from '../../quantize/tflite/to-onnx.js';
-import { ModelError } from '../../sdk/errors.js';
+import { tfliteToOnnx } from '../../core/tflite/to-onnx.js';
+import { ModelError } from '../../core/errors.js';
 import type { ConvertFlags } from './convert.js';
 
-/** `fer-edge convert`: TFLite -> ONNX with our own converter (src/quantize/tflite/to-onnx.ts). */
+/** `fer-edge convert`: TFLite -> ONNX with our own converter (src/core/tflite/to-onnx.ts). */
 export async function convertCommand(modelPath: string, flags: ConvertFlags): Promise<void> {
   const output = flags.output ?? modelPath.replace(/(\.tflite)?$/i, '.onnx');
   let bytes: Uint8Array;

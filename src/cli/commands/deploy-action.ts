@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { ConfigError } from '../../sdk/errors.js';
+import { ConfigError } from '../../core/errors.js';
 import type { Bundle } from '../../deploy/bundle.js';
 import { installBundle, listReleases, packagedInstaller, rollbackRelease, type ServiceOptions } from '../../deploy/deploy.js';
 import { LocalHost } from '../../deploy/local-host.js';
@@ -7,7 +7,7 @@ import { prepareBundle } from '../../deploy/prepare-bundle.js';
 import type { ReleaseHost } from '../../deploy/release-host.js';
 import { assertSafeHost, assertSafePath } from '../../deploy/safe-values.js';
 import { SshHost } from '../../deploy/ssh-host.js';
-import { packageRoot, packageVersion } from '../version.js';
+import { packageRoot, packageVersion } from '../../core/package-paths.js';
 import { DEFAULT_ROBOT_ROOT, type DeployFlags, type Output } from './deploy.js';
 
 function positiveInteger(value: string, flag: string): number {

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { QDQ_FLAVOR_METADATA_KEY } from '../../quantize/qdq/flavor.js';
 import { ortCpuOperators } from '../../quantize/qdq/ort-operators.js';
 import { checkTensorRtRules } from '../../quantize/qdq/trt-rules.js';
-import { readModel } from '../../quantize/onnx/proto.js';
-import type { Model } from '../../quantize/onnx/graph.js';
-import { ConfigError, ModelError } from '../../sdk/errors.js';
+import { readModel } from '../../core/onnx/proto.js';
+import type { Model } from '../../core/onnx/graph.js';
+import { ConfigError, ModelError } from '../../core/errors.js';
 import type { InspectFlags } from './inspect.js';
 
 /** Float operators that, in a QDQ model, mean ONNX Runtime did not fuse a node unit into an integer kernel. */

@@ -1,6 +1,6 @@
-import { parseSourceArg } from '../../capture/index.js';
+import { parseSourceArg } from '../../sdk/capture/index.js';
 import { parsePipelineConfig, readConfigFile } from '../../sdk/config.js';
-import { ConfigError } from '../../sdk/errors.js';
+import { ConfigError } from '../../core/errors.js';
 import { Pipeline } from '../../sdk/pipeline.js';
 import type { EmotionEvent } from '../../sdk/types.js';
 import { resolveMqttConfig, startEmbeddedBroker, type EmbeddedBroker } from '../../sdk/mqtt/index.js';

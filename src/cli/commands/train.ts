@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ConfigError } from '../../sdk/errors.js';
+import { ConfigError } from '../../core/errors.js';
 import { runPythonModule } from '../python.js';
 
 /** What `fer-edge train <role>` trains, as training.train's --model. */

@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
-import type { Model } from '../onnx/graph.js';
-import { cloneModel, encodeModel } from '../onnx/proto.js';
-import { DataType } from '../onnx/tensor.js';
+import type { Model } from '../../core/onnx/graph.js';
+import { cloneModel, encodeModel } from '../../core/onnx/proto.js';
+import { DataType } from '../../core/onnx/tensor.js';
 import { SymmetricHistogram } from './histogram.js';
 import type { TensorStatistics } from './range.js';
 

@@ -1,8 +1,8 @@
-import { ConfigError } from '../../sdk/errors.js';
+import { ConfigError } from '../../core/errors.js';
 import { entropyRange } from './entropy.js';
 import { minMaxRange } from './minmax.js';
 import { percentileRange } from './percentile.js';
-import type { Model } from '../onnx/graph.js';
+import type { Model } from '../../core/onnx/graph.js';
 import { collectStatistics, type InputBatch, type ProgressCallback } from './collect.js';
 import type { CalibrationMethod, CalibrationMethodName, CalibrationOptions, CalibrationRange } from './range.js';
 

@@ -1,5 +1,5 @@
-import { attrFloat, attrInt, consumers, producers, removeDeadNodes, type Graph } from './graph.js';
-import { DataType, floatTensor, type Tensor } from './tensor.js';
+import { attrFloat, attrInt, consumers, producers, removeDeadNodes, type Graph } from '../../core/onnx/graph.js';
+import { DataType, floatTensor, type Tensor } from '../../core/onnx/tensor.js';
 
 function floats(tensor: Tensor | undefined): Float32Array | undefined {
   return tensor?.dataType === DataType.FLOAT ? (tensor.data as Float32Array) : undefined;

@@ -1,5 +1,5 @@
 import { foldBatchNorm } from './fold-batchnorm.js';
-import { removeDeadNodes, renameValue, topologicalSort, type Graph } from './graph.js';
+import { removeDeadNodes, renameValue, topologicalSort, type Graph } from '../../core/onnx/graph.js';
 
 const PASS_THROUGH = new Set(['Identity', 'Dropout']);
 

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../sdk/errors.js';
+import { ConfigError } from '../../core/errors.js';
 import type { QdqManifestInfo } from '../../sdk/model/manifest-types.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { CalibrationRange } from '../calibrate/index.js';
-import { uniqueName, type Graph, type Node } from '../onnx/graph.js';
-import { floatTensor } from '../onnx/tensor.js';
+import { uniqueName, type Graph, type Node } from '../../core/onnx/graph.js';
+import { floatTensor } from '../../core/onnx/tensor.js';
 
 function op(name: string, opType: string, inputs: string[], outputs: string[]): Node {
   return { name, opType, domain: '', inputs, outputs, attributes: new Map() };

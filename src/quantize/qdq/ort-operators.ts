@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { readModel } from '../onnx/proto.js';
+import { readModel } from '../../core/onnx/proto.js';
 
 /**
  * The operators ONNX Runtime's CPU execution provider runs for a model, counted by type (`com.microsoft.` prefixed

@@ -1,5 +1,5 @@
-import { attrInt, uniqueName, type Graph, type Model, type Node } from '../onnx/graph.js';
-import { DataType, floatTensor, type Tensor } from '../onnx/tensor.js';
+import { attrInt, uniqueName, type Graph, type Model, type Node } from '../../core/onnx/graph.js';
+import { DataType, floatTensor, type Tensor } from '../../core/onnx/tensor.js';
 import { quantizeWeightsSymmetric, transpose2d } from './quantize-weights.js';
 
 /** Per-channel DequantizeLinear (the `axis` attribute) needs opset 13; both QDQ flavours write at least this. */

@@ -1,4 +1,4 @@
-import type { Tensor } from '../onnx/tensor.js';
+import type { Tensor } from '../../core/onnx/tensor.js';
 
 /**
  * Symmetric int8 weights: one scale per slice along axis 0 (or one for all), values in [-limit, limit] (default

@@ -1,6 +1,6 @@
-import { attrInt, attrInts, type Graph } from '../onnx/graph.js';
-import { inferShapes } from '../onnx/shape-inference.js';
-import { tensorNumbers } from '../onnx/tensor.js';
+import { attrInt, attrInts, type Graph } from '../../core/onnx/graph.js';
+import { inferShapes } from '../../core/onnx/shape-inference.js';
+import { tensorNumbers } from '../../core/onnx/tensor.js';
 
 /**
  * Rewrites ReduceMean over H and W with keepdims (the squeeze of PyTorch's squeeze-excite, `x.mean((2, 3), keepdim=True)`)

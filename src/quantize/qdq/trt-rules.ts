@@ -1,5 +1,5 @@
-import { attrInt, defaultOpset, producers, type Graph, type Model, type Node } from '../onnx/graph.js';
-import { DataType, tensorNumbers, type Tensor } from '../onnx/tensor.js';
+import { attrInt, defaultOpset, producers, type Graph, type Model, type Node } from '../../core/onnx/graph.js';
+import { DataType, tensorNumbers, type Tensor } from '../../core/onnx/tensor.js';
 import { FLOAT_NODES_METADATA_KEY, QDQ_OPSET } from './write-qdq.js';
 
 export type TrtRule =

@@ -1,7 +1,7 @@
-import { ModelError } from '../../sdk/errors.js';
+import { ModelError } from '../../core/errors.js';
 import type { CalibrationRange } from '../calibrate/index.js';
-import { attrFloat, attrInt, consumers, describeNode, producers, topologicalSort, uniqueName, type Graph, type Model, type Node } from '../onnx/graph.js';
-import { DataType, floatTensor, type Tensor } from '../onnx/tensor.js';
+import { attrFloat, attrInt, consumers, describeNode, producers, topologicalSort, uniqueName, type Graph, type Model, type Node } from '../../core/onnx/graph.js';
+import { DataType, floatTensor, type Tensor } from '../../core/onnx/tensor.js';
 import { asymmetricParams, quantizeBias, type AffineParams } from '../tflite/quantize-params.js';
 import { QDQ_FLAVOR_METADATA_KEY } from './flavor.js';
 import { addWeightDq, finishQdqModel, MATRIX_OPS, qdqNode } from './qdq-nodes.js';

@@ -1,7 +1,7 @@
-import { ModelError } from '../../sdk/errors.js';
+import { ModelError } from '../../core/errors.js';
 import type { CalibrationRange } from '../calibrate/index.js';
-import { describeNode, topologicalSort, uniqueName, type Graph, type Model, type Node } from '../onnx/graph.js';
-import { DataType, floatTensor } from '../onnx/tensor.js';
+import { describeNode, topologicalSort, uniqueName, type Graph, type Model, type Node } from '../../core/onnx/graph.js';
+import { DataType, floatTensor } from '../../core/onnx/tensor.js';
 import { addWeightDq, finishQdqModel, int8Tensor, isActivation, MATRIX_OPS, qdqNode, QDQ_OPSET } from './qdq-nodes.js';
 
 /** Model metadata key listing the nodes deliberately left in floating point (`--exclude`); the TensorRT checker honours it. */

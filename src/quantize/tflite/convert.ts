@@ -1,12 +1,12 @@
-import { ModelError } from '../../sdk/errors.js';
+import { ModelError } from '../../core/errors.js';
 import type { CalibrationRange } from '../calibrate/index.js';
-import { attrFloat, attrInt, attrInts, attrString, consumers, describeNode, topologicalSort, type Graph, type Model, type Node } from '../onnx/graph.js';
-import { inferShapes, type Shape } from '../onnx/shape-inference.js';
-import { DataType, tensorNumbers } from '../onnx/tensor.js';
+import { attrFloat, attrInt, attrInts, attrString, consumers, describeNode, topologicalSort, type Graph, type Model, type Node } from '../../core/onnx/graph.js';
+import { inferShapes, type Shape } from '../../core/onnx/shape-inference.js';
+import { DataType, tensorNumbers } from '../../core/onnx/tensor.js';
 import { quantizeWeightsSymmetric, transpose2d } from '../qdq/quantize-weights.js';
 import { asymmetricParams, CLOSED_UNIT_INTERVAL, quantizeBias, RELU6_OUTPUT, UNIT_INTERVAL_OUTPUT, type AffineParams } from './quantize-params.js';
-import { samePadding } from './same-padding.js';
-import { Activation, BuiltinOperator, buildTfliteModel, Padding, TensorType, type OperatorSpec, type TensorSpec } from './schema.js';
+import { samePadding } from '../../core/tflite/same-padding.js';
+import { Activation, BuiltinOperator, buildTfliteModel, Padding, TensorType, type OperatorSpec, type TensorSpec } from '../../core/tflite/schema.js';
 
 export interface TfliteConversion {
   bytes: Uint8Array;

@@ -1,8 +1,8 @@
 import * as ort from 'onnxruntime-node';
 import type { InputBatch } from '../calibrate/collect.js';
 import type { CalibrationRange } from '../calibrate/index.js';
-import type { Model } from '../onnx/graph.js';
-import { cloneModel, encodeModel } from '../onnx/proto.js';
+import type { Model } from '../../core/onnx/graph.js';
+import { cloneModel, encodeModel } from '../../core/onnx/proto.js';
 import { quantizableNodes, writeQdq } from '../qdq/write-qdq.js';
 
 export interface LayerError {

@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, ModelError } from '../errors.js';
+import { ConfigError, ModelError } from '../../core/errors.js';
 import { type ModelBackend, type ModelSource, sourcePath } from './model-backend.js';
 import { createOnnxRuntimeBackend, onnxRuntimeConfigSchema } from './onnxruntime.js';
 import { createTfliteBackend, tfliteConfigSchema } from './tflite.js';

@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import tfliteNode from 'tfjs-tflite-node';
 import { z } from 'zod';
-import { ModelError } from '../errors.js';
-import { childLogger } from '../log.js';
+import { ModelError } from '../../core/errors.js';
+import { childLogger } from '../../core/log.js';
 import type { BackendInfo, TensorData } from '../types.js';
 import { runInChunks } from './batching.js';
 import { EDGETPU_LIBRARY, edgeTpuSearchDirectories, findEdgeTpuLibrary } from './edgetpu-library.js';
 import type { ModelBackend, TensorDataType, TensorSpec } from './model-backend.js';
-import { dequantize, quantize, type QuantizationParams } from './quantization.js';
-import { isTfliteFile, readTfliteIo, type TfliteTensorInfo } from './tflite-tensors.js';
+import { dequantize, quantize, type QuantizationParams } from '../../core/quantization.js';
+import { isTfliteFile, readTfliteIo, type TfliteTensorInfo } from '../../core/tflite/tensors.js';
 import { xnnpackDelegateOptions, xnnpackPluginPath } from './xnnpack-plugin.js';
 
 const log = childLogger('backend.tflite');

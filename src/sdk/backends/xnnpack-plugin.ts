@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../cli/version.js';
+import { packageRoot } from '../../core/package-paths.js';
 
 /** TFLITE_XNNPACK_DELEGATE_FLAG_QS8 | _QU8: without them this TFLite version leaves int8 operators to its own kernels. */
 const QUANTIZED_OPERATORS = 3;

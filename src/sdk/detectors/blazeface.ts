@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { z } from 'zod';
-import { tfliteToOnnx } from '../../quantize/tflite/to-onnx.js';
+import { tfliteToOnnx } from '../../core/tflite/to-onnx.js';
 import type { BackendConfigInput, ModelBackend, ModelSource } from '../backends/index.js';
-import { ModelError } from '../errors.js';
+import { ModelError } from '../../core/errors.js';
 import { convertColor } from '../preprocess/color.js';
 import { frameToMat } from '../preprocess/frame-mat.js';
 import { writeImageTensor } from '../preprocess/image-tensor.js';
@@ -29,7 +29,7 @@ export const blazeFaceSchema = z
     model: z.string().min(1).optional(),
     /**
      * Default: ONNX Runtime (one intra-op thread) on the .tflite converted to ONNX in memory as it loads (our own
-     * converter, src/quantize/tflite/to-onnx.ts: milliseconds). `{ type: 'tflite' }` runs the .tflite itself on
+     * converter, src/core/tflite/to-onnx.ts: milliseconds). `{ type: 'tflite' }` runs the .tflite itself on
      * tfjs-tflite-node (no XNNPACK there: several times slower). An .onnx `model` is loaded as it is.
      */
     backend: detectorBackendOption,

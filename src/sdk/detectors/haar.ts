@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import cv, { type CascadeClassifier } from '../opencv.js';
 import { z } from 'zod';
-import { ModelError } from '../errors.js';
+import { ModelError } from '../../core/errors.js';
 import { convertColor } from '../preprocess/color.js';
 import { frameToMat } from '../preprocess/frame-mat.js';
 import { releaseMats } from '../preprocess/release-mats.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../core/errors.js';
 import type { FaceDetector } from '../types.js';
 import { BlazeFaceDetector, blazeFaceSchema } from './blazeface.js';
 import { HaarDetector, haarSchema } from './haar.js';

@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { createBackend, type BackendConfigInput, backendConfigSchema, type ModelBackend, type ModelSource, sourcePath } from '../backends/index.js';
-import { ModelError } from '../errors.js';
+import { ModelError } from '../../core/errors.js';
 
 /** The `backend` option of model-based detectors: the same back ends (and accelerators) as the emotion model. */
 export const detectorBackendOption = backendConfigSchema.optional();

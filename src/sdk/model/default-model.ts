@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { packageRoot } from '../../cli/version.js';
-import { ModelError } from '../errors.js';
+import { packageRoot } from '../../core/package-paths.js';
+import { ModelError } from '../../core/errors.js';
 import type { ModelManifest } from './manifest-types.js';
 
 const modelFiles = z.object({ onnx: z.string().min(1).optional(), tflite: z.string().min(1).optional() });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import { ModelError } from '../errors.js';
+import { ModelError } from '../../core/errors.js';
 import { manifestPathFor, readManifest } from './manifest.js';
 import type { ModelManifest } from './manifest-types.js';
 

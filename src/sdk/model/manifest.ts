@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { z } from 'zod';
-import { ModelError } from '../errors.js';
+import { ModelError } from '../../core/errors.js';
 import { EMOTION_LABELS } from '../types.js';
 import type { ModelManifest } from './manifest-types.js';
 

@@ -1,5 +1,5 @@
 import type { ModelBackend, TensorSpec } from '../backends/model-backend.js';
-import { ModelError } from '../errors.js';
+import { ModelError } from '../../core/errors.js';
 import { EMOTION_LABELS } from '../types.js';
 import type { LoadedModel } from './load-model.js';
 

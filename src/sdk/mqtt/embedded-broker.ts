@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
-import { FerEdgeError } from '../errors.js';
-import { childLogger } from '../log.js';
+import { FerEdgeError } from '../../core/errors.js';
+import { childLogger } from '../../core/log.js';
 
 const logger = childLogger('embedded-broker');
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { FaceState } from '../events/event-schema.js';
-import { childLogger } from '../log.js';
+import { childLogger } from '../../core/log.js';
 import type { EmotionEvent, PipelineStats } from '../types.js';
 import { backoffDelayMs } from './backoff.js';
 import { readTlsMaterial, redactUrl, resolveMqttConfig, type MqttConfig } from './config.js';

@@ -1,5 +1,5 @@
 import cv, { type Mat } from '../opencv.js';
-import { quantize } from '../backends/quantization.js';
+import { quantize } from '../../core/quantization.js';
 import type { ModelInputSpec } from '../model/manifest-types.js';
 import type { Face, Frame, TensorData } from '../types.js';
 import { convertColor } from './color.js';

@@ -3,7 +3,7 @@ import { createBackend, resolveBackendConfig, type BackendConfigInput, type Mode
 import type { OnnxRuntimeConfig } from '../backends/onnxruntime.js';
 import { createDetector, type DetectorConfigInput } from '../detectors/index.js';
 import type { ModelOpener } from '../detectors/model-detector.js';
-import { childLogger } from '../log.js';
+import { childLogger } from '../../core/log.js';
 import type { FaceDetector } from '../types.js';
 import { WorkerBackend } from './worker-backend.js';
 

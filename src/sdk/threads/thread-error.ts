@@ -1,4 +1,4 @@
-import { ConfigError, FerEdgeError, ModelError, SourceError } from '../errors.js';
+import { ConfigError, FerEdgeError, ModelError, SourceError } from '../../core/errors.js';
 
 /** An error as it crosses threads: structured cloning keeps neither our error classes nor their exit codes. */
 export interface ThreadError {

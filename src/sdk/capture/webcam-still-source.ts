@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import cv from '../sdk/opencv.js';
+import cv from '../opencv.js';
 import { z } from 'zod';
-import { SourceError } from '../sdk/errors.js';
-import { matToFrame } from '../sdk/preprocess/frame-mat.js';
-import type { Frame } from '../sdk/types.js';
+import { SourceError } from '../../core/errors.js';
+import { matToFrame } from '../preprocess/frame-mat.js';
+import type { Frame } from '../types.js';
 import type { FrameSource } from './frame-source.js';
 import { reconnectSchema } from './reconnect-options.js';
 

@@ -4,8 +4,8 @@
  * writes; field slots below are the schema's 0-based field indices (a union takes two: its type, then its value).
  */
 import { ByteBuffer } from 'flatbuffers';
-import { isTfliteFile } from '../../sdk/backends/tflite-tensors.js';
-import { ModelError } from '../../sdk/errors.js';
+import { isTfliteFile } from './tensors.js';
+import { ModelError } from '../errors.js';
 import type { TensorSpec } from './schema.js';
 
 /** BuiltinOperator names by code, as in schema.fbs (codes from 127 on are only printed as numbers). */

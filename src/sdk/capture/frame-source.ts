@@ -1,4 +1,4 @@
-import type { Frame } from '../sdk/types.js';
+import type { Frame } from '../types.js';
 
 /** What a source is doing, as reported on the 'status' event and in PipelineStats.source. */
 export type SourceStatus = 'opening' | 'running' | 'reconnecting' | 'ended';

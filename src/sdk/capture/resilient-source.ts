@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SourceError } from '../sdk/errors.js';
-import { childLogger } from '../sdk/log.js';
-import type { Frame } from '../sdk/types.js';
+import { SourceError } from '../../core/errors.js';
+import { childLogger } from '../../core/log.js';
+import type { Frame } from '../types.js';
 import type { FrameSource, SourceStatus } from './frame-source.js';
 import { backoffDelayMs, type ReconnectOptions } from './reconnect-options.js';
 

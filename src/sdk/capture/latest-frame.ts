@@ -1,5 +1,5 @@
-import { releaseFrame } from '../sdk/release-frame.js';
-import type { Frame } from '../sdk/types.js';
+import { releaseFrame } from '../release-frame.js';
+import type { Frame } from '../types.js';
 import type { FrameSource } from './frame-source.js';
 
 /**

@@ -1,4 +1,4 @@
-import { ModelError } from '../../sdk/errors.js';
+import { ModelError } from '../errors.js';
 import type { Model } from '../onnx/graph.js';
 import { encodeModel } from '../onnx/proto.js';
 import { DataType } from '../onnx/tensor.js';

@@ -1,4 +1,4 @@
-import { ModelError } from '../../sdk/errors.js';
+import { ModelError } from '../errors.js';
 import type { AttributeValue, Node } from '../onnx/graph.js';
 import { elementCount, floatTensor, halfsToFloats, int64Tensor, type Tensor } from '../onnx/tensor.js';
 import type { TfliteModel, TfliteOperator, TfliteTensor } from './read-model.js';

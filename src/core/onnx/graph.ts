@@ -1,4 +1,4 @@
-import { ModelError } from '../../sdk/errors.js';
+import { ModelError } from '../errors.js';
 import type { DataType, Tensor } from './tensor.js';
 
 export type AttributeValue =

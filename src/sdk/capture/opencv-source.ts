@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import cv, { type Mat, type VideoCapture } from '../sdk/opencv.js';
+import cv, { type Mat, type VideoCapture } from '../opencv.js';
 import { z } from 'zod';
-import { SourceError } from '../sdk/errors.js';
-import { matToFrame } from '../sdk/preprocess/frame-mat.js';
-import type { Frame } from '../sdk/types.js';
+import { SourceError } from '../../core/errors.js';
+import { matToFrame } from '../preprocess/frame-mat.js';
+import type { Frame } from '../types.js';
 import type { FrameSource } from './frame-source.js';
 import { reconnectSchema } from './reconnect-options.js';
 

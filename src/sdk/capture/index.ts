@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../sdk/errors.js';
+import { ConfigError } from '../../core/errors.js';
 import type { FrameSource } from './frame-source.js';
 import { ImageFolderSource, imageFolderSourceSchema } from './image-folder-source.js';
 import { OpencvSource, opencvSourceSchema } from './opencv-source.js';

@@ -1,5 +1,5 @@
 import { ByteBuffer } from 'flatbuffers';
-import type { QuantizationParams } from './quantization.js';
+import type { QuantizationParams } from '../quantization.js';
 
 /**
  * Reads what the TFLite runtime binding does not expose: each input and output tensor's quantization parameters

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
-import { ModelError } from '../../sdk/errors.js';
+import { ModelError } from '../errors.js';
 import type { AttributeValue, Dim, Graph, Model, Node, ValueInfo } from './graph.js';
 import { DataType, elementCount, typedArrayFor, type Tensor, type TensorValues } from './tensor.js';
 

@@ -1,4 +1,4 @@
-import { ModelError } from '../../sdk/errors.js';
+import { ModelError } from '../errors.js';
 import { attrInt, attrInts, attrString, describeNode, topologicalSort, type Graph, type Node } from './graph.js';
 import { tensorNumbers } from './tensor.js';
 
