@@ -4,10 +4,10 @@
  *   < sdk (the runtime a robot imports, capture included)
  *   < tools (quantize, eval, bench, deploy)
  *   < cli.
- * `npm test` runs this check (test/architecture.test.ts); there is no exceptions list.
+ * The tests run this check (test/architecture.test.ts), and .dependency-cruiser-config.cjs's; there is no exceptions
+ * list.
  */
 const TOOLS = '^src/(quantize|eval|bench|deploy)/';
-const NATIVE = 'node_modules/(@u4/opencv4nodejs|@u4/opencv-build|onnxruntime-node|tfjs-tflite-node|@tensorflow/tfjs-node)/';
 
 module.exports = {
   forbidden: [
@@ -38,15 +38,6 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/' },
       to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
-    },
-    {
-      name: 'config-without-native-modules',
-      comment:
-        'Validating a configuration (deploy on a workstation, a config check) must not load OpenCV or an inference ' +
-        'runtime: the config schema and the plugin registries reach native code only through lazy imports.',
-      severity: 'error',
-      from: { path: '^src/sdk/(config|config-file)\\.ts$' },
-      to: { path: NATIVE, reachable: true },
     },
     {
       name: 'resolvable',

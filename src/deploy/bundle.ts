@@ -78,7 +78,7 @@ export async function buildBundle(options: BundleOptions): Promise<Bundle> {
       modelPath: `${releaseDir}/${modelFile}`,
       healthFile: `${root}/${HEALTH_FILE}`,
     });
-    await validateRunConfig(config, `run configuration for ${target.name}`);
+    validateRunConfig(config, `run configuration for ${target.name}`);
     const header = `# fer-edge run configuration for ${target.name}, release ${version} (written by fer-edge deploy)\n`;
     writeFileSync(join(staging, 'config.yaml'), header + toYaml(config));
 

@@ -5,6 +5,9 @@ import type { ReleaseHost } from './release-host.js';
 
 const log = childLogger('deploy');
 
+/** Where releases go on a robot unless --dest says otherwise. */
+export const DEFAULT_ROBOT_ROOT = '/opt/fer-edge';
+
 export interface ServiceOptions {
   /** Seconds to wait for the health file after a restart before rolling back. */
   healthTimeoutSeconds: number;

@@ -1,6 +1,4 @@
-import { childLogger } from '../core/log.js';
-
-const log = childLogger('deploy');
+import { parsePipelineConfig } from '../sdk/config.js';
 
 type Plain = Record<string, unknown>;
 
@@ -30,19 +28,11 @@ function substitute(value: unknown, vars: Record<string, string>): unknown {
 }
 
 /**
- * Check the configuration with `fer-edge run`'s own schema. That module pulls in the native capture and inference
- * bindings; where they cannot load, say so and leave the check to `run` on the robot (an invalid configuration
- * then fails the health check and is rolled back).
+ * Checks the configuration with `fer-edge run`'s own schema (which loads no native module) before anything ships, as
+ * written: the robot's FER_EDGE_MQTT_* variables are not this machine's.
  */
-export async function validateRunConfig(config: Plain, origin: string): Promise<void> {
-  let parse: (input: unknown, origin: string) => unknown;
-  try {
-    ({ parsePipelineConfig: parse } = await import('../sdk/config.js'));
-  } catch (error) {
-    log.warn(`cannot check the run configuration here (${(error as Error).message.split('\n')[0]}); fer-edge run checks it on the robot`);
-    return;
-  }
-  parse(config, origin);
+export function validateRunConfig(config: Plain, origin: string): void {
+  parsePipelineConfig(config, origin, {});
 }
 
 export interface RunConfigPlacement {

@@ -94,3 +94,15 @@ export function resolveTarget(targetsDir: string, name: string): TargetProfile {
   if (!profile) throw new ConfigError(`unknown target '${name}': choose one of ${[...targets.keys()].sort().join(', ')}`);
   return profile;
 }
+
+/** The targets the directory offers, for help texts: `jetson (= jetson-orin), jetson-nano, ...`. */
+export function describeTargets(targetsDir: string): string {
+  let targets: Map<string, TargetProfile>;
+  try {
+    targets = loadTargets(targetsDir);
+  } catch (error) {
+    return `(cannot read ${targetsDir}: ${(error as Error).message})`;
+  }
+  const names = [...targets.keys()].sort();
+  return names.map((name) => (targets.get(name)!.name !== name ? `${name} (= ${targets.get(name)!.name})` : name)).join(', ');
+}

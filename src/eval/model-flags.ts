@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { BackendConfigInput } from '../sdk/backends/index.js';
+import { BACKEND_TYPES, backendConfigFor, type BackendConfigInput } from '../sdk/backends/index.js';
 import { ConfigError } from '../core/errors.js';
 import type { ModelSpecOptions } from './model-options.js';
 
@@ -13,7 +13,8 @@ export interface ModelFlags {
   outputKind?: 'logits' | 'probabilities';
   inputSize?: string;
   cropExpand?: string;
-  backend: 'auto' | 'onnxruntime' | 'tflite';
+  /** `auto` or a back end's key (BACKEND_TYPES). */
+  backend: string;
   threads?: string;
 }
 
@@ -32,7 +33,7 @@ export function addModelFlags(command: Command, prefix = ''): Command {
 
 export function addBackendFlags(command: Command): Command {
   return command
-    .addOption(new Option('--backend <type>', 'runtime').choices(['auto', 'onnxruntime', 'tflite']).default('auto'))
+    .addOption(new Option('--backend <type>', 'runtime (auto: from the model file\'s extension)').choices(['auto', ...BACKEND_TYPES]).default('auto'))
     .option('--threads <n>', 'runtime threads (default: the runtime default)');
 }
 
@@ -68,13 +69,5 @@ export function modelSpecFromFlags(model: string, flags: Record<string, unknown>
 }
 
 export function backendFromFlags(flags: { backend?: string; threads?: string }): BackendConfigInput {
-  const threads = parseNumber(flags.threads, '--threads', positiveInteger);
-  switch (flags.backend ?? 'auto') {
-    case 'onnxruntime':
-      return { type: 'onnxruntime', ...(threads ? { intraOpThreads: threads } : {}) };
-    case 'tflite':
-      return { type: 'tflite', ...(threads ? { threads } : {}) };
-    default:
-      return { type: 'auto', ...(threads ? { threads } : {}) };
-  }
+  return backendConfigFor(flags.backend ?? 'auto', parseNumber(flags.threads, '--threads', positiveInteger));
 }

@@ -1,8 +1,7 @@
-import { createBackend, type BackendConfigInput } from './backends/index.js';
+import { createBackend, defaultModelFor, type BackendConfigInput } from './backends/index.js';
 import type { ModelBackend } from './backends/model-backend.js';
 import { ModelError } from '../core/errors.js';
 import { childLogger } from '../core/log.js';
-import { defaultModelPath } from './model/default-model.js';
 import { loadModel, type LoadedModel } from './model/load-model.js';
 import type { ModelManifest } from './model/manifest-types.js';
 import { qdqFlavorAdvice } from './model/qdq-flavor.js';
@@ -69,8 +68,7 @@ export function createEmotionClassifier({ model, backend }: { model: LoadedModel
  */
 export async function loadEmotionClassifier(options: { modelPath?: string; backend?: BackendConfigInput } = {}): Promise<ManifestEmotionClassifier> {
   const backend = options.backend;
-  const onEdgeTpu = backend?.type === 'tflite' && backend.delegate === 'edgetpu';
-  const modelPath = options.modelPath ?? defaultModelPath(backend?.type === 'tflite' ? 'tflite' : 'onnx', undefined, onEdgeTpu ? 'edgetpu' : 'default');
+  const modelPath = options.modelPath ?? defaultModelFor(backend);
   const model = await loadModel(modelPath);
   const modelBackend = await createBackend(model.path, backend ?? { type: 'auto' });
   try {

@@ -2,11 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../core/errors.js';
 
-/**
- * Reads a YAML or JSON configuration file (YAML is a superset of JSON) into a plain object, unvalidated. Kept apart
- * from config.ts, whose schema imports the capture code and with it OpenCV, so that tools that only read a file
- * (deploy) do not load native bindings.
- */
+/** Reads a YAML or JSON configuration file (YAML is a superset of JSON) into a plain object, unvalidated. */
 export function readConfigFile(path: string): Record<string, unknown> {
   let text: string;
   try {

@@ -4,6 +4,7 @@ import { sourceConfigSchema } from './capture/index.js';
 import { backendConfigSchema } from './backends/index.js';
 import { defaultDetectorConfig, detectorConfigSchema } from './detectors/index.js';
 import { ConfigError } from '../core/errors.js';
+import { mqttConfigSchema, withMqttEnv } from './mqtt/config.js';
 import { trackerConfigSchema } from './tracking/index.js';
 
 export { readConfigFile } from './config-file.js';
@@ -68,8 +69,11 @@ export const pipelineConfigSchema = z
       .strict()
       .prefault({}),
     tracker: trackerConfigSchema.prefault({}),
-    /** MQTT publishing; `false` turns it off (SDK use without a broker). Absent url: an embedded broker. */
-    mqtt: z.union([z.literal(false), z.record(z.string(), z.unknown())]).default({}),
+    /**
+     * MQTT publishing; `false` turns it off (SDK use without a broker). Absent url: an embedded broker. The
+     * FER_EDGE_MQTT_* variables override it (parsePipelineConfig), so that secrets need not live in the file.
+     */
+    mqtt: z.union([z.literal(false), mqttConfigSchema]).prefault({}),
     /** A file rewritten every few seconds while the pipeline runs (for service health checks and deploy). */
     health: z
       .object({
@@ -86,11 +90,24 @@ export const pipelineConfigSchema = z
 export type PipelineConfig = z.output<typeof pipelineConfigSchema>;
 export type PipelineConfigInput = z.input<typeof pipelineConfigSchema>;
 
-/** Validates a configuration object; the first problem becomes a one-line ConfigError naming the field. */
-export function parsePipelineConfig(input: unknown, origin = 'config'): PipelineConfig {
-  const parsed = pipelineConfigSchema.safeParse(input);
+/**
+ * Validates a configuration object, with the FER_EDGE_MQTT_* variables of `env` laid over its `mqtt` section (pass
+ * `{}` to check a file as written, as deploy does on the workstation); the first problem becomes a one-line
+ * ConfigError naming the field.
+ */
+export function parsePipelineConfig(input: unknown, origin = 'config', env: NodeJS.ProcessEnv = process.env): PipelineConfig {
+  const parsed = pipelineConfigSchema.safeParse(withEnv(input, env));
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+  // A rule that ties fields together says which in its own words.
+  if (issue.message.startsWith(`${field} `) || issue.message.startsWith(`${field}.`)) throw new ConfigError(`${origin}: ${issue.message}`);
   throw new ConfigError(`${origin}: ${field}: ${issue.message}`);
+}
+
+function withEnv(input: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  const config = input as Record<string, unknown>;
+  if (config.mqtt === false) return input;
+  return { ...config, mqtt: withMqttEnv(config.mqtt ?? {}, env) };
 }

@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { rename, writeFile } from 'node:fs/promises';
 import { createSource, type ResilientSource, type SourceStatusEvent } from './capture/index.js';
 import { loadEmotionClassifier, type ManifestEmotionClassifier } from './classifier.js';
 import { parsePipelineConfig, type PipelineConfig, type PipelineConfigInput } from './config.js';
@@ -7,13 +6,14 @@ import { FerEdgeError } from '../core/errors.js';
 import { FrameFeed } from './frame-feed.js';
 import { childLogger } from '../core/log.js';
 import { FpsCounter, StageLatencies } from './metrics/index.js';
-import { createMqttPublisher, type MqttPublisher } from './mqtt/index.js';
 import { cropFaces } from './preprocess/crop-faces.js';
 import { releaseFrame } from './release-frame.js';
 import { ResultBuffer } from './result-buffer.js';
 import { DetectionSchedule, type DetectionDecision, type DetectionTrigger } from './scheduling/index.js';
 import { loadDetector } from './threads/load-detector.js';
 import { facesToClassify, withinFrame } from './tracking/frame-bounds.js';
+import { attachConfiguredSinks } from './sinks/configured-sinks.js';
+import type { PipelineSink } from './sinks/pipeline-sink.js';
 import { EmotionTracker, type TrackedFace, type TrackerDetection, type TrackerResult } from './tracking/index.js';
 import type { EmotionEvent, Face, FaceDetector, Frame, PipelineStats } from './types.js';
 
@@ -55,6 +55,8 @@ export interface PipelineEvents {
   result: [PipelineResult];
   stats: [PipelineStats];
   status: [SourceStatusEvent];
+  /** The source is open and frames flow. */
+  start: [];
   error: [Error];
   end: [];
 }
@@ -72,7 +74,7 @@ export interface PipelineOptions {
 /**
  * Camera frames -> faces -> emotions -> tracked faces -> events, as an EventEmitter ('event', 'result', 'stats',
  * 'status', 'error', 'end') and as an async iterator of per-frame results. Capture runs ahead in its own loop and the
- * newest frame wins (stale frames are dropped and counted); MQTT publishing never blocks the frame loop.
+ * newest frame wins (stale frames are dropped and counted); Sinks (MQTT, the health file) consume the output and never block the frame loop.
  * The detector runs on every `detectEvery`th frame, earlier when the picture changes (`detectOnChange`) and on the
  * frame after one that saw a new face (`confirmOnNextFrame`); in between, tracks carry the faces and the classifier
  * runs on the visible ones at their predicted boxes every `classifyEvery`th frame, so emotions follow at frame rate.
@@ -99,7 +101,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
   private lastSeq = -1;
   private lastTimestampMs = 0;
   private statsTimer: NodeJS.Timeout | undefined;
-  private healthTimer: NodeJS.Timeout | undefined;
+  private readonly sinks: PipelineSink[] = [];
 
   private constructor(
     readonly config: PipelineConfig,
@@ -108,8 +110,6 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
     /** True when the detector runs on its own worker thread. */
     readonly detectorThreaded: boolean,
     readonly source: ResilientSource,
-    /** Undefined when MQTT is turned off (`mqtt: false`). */
-    readonly publisher: MqttPublisher | undefined,
     private readonly options: PipelineOptions,
   ) {
     super();
@@ -119,7 +119,10 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
     source.on('status', (status: SourceStatusEvent) => this.emit('status', status));
   }
 
-  /** Validates the configuration and loads everything (model, detector, source, MQTT); nothing runs yet. */
+  /**
+   * Validates the configuration and loads the model, the detector and the source; nothing runs yet and nothing is
+   * published: attach sinks (or use createPipeline, which attaches those the configuration names).
+   */
   static async create(configInput: PipelineConfigInput | PipelineConfig, options: PipelineOptions = {}): Promise<Pipeline> {
     const config = parsePipelineConfig(configInput);
     const opened: Array<{ close(): Promise<void> | void }> = [];
@@ -129,12 +132,22 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
       const { detector, threaded } = await loadDetector(config.detector, config.detectorThread);
       opened.push({ close: () => detector.close?.() });
       const source = createSource(config.source);
-      const publisher = config.mqtt === false ? undefined : await createMqttPublisher(config.mqtt, config.deviceId);
-      return new Pipeline(config, classifier, detector, threaded, source, publisher, options);
+      return new Pipeline(config, classifier, detector, threaded, source, options);
     } catch (error) {
       for (const resource of opened.reverse()) await resource.close();
       throw error;
     }
+  }
+
+  /**
+   * Adds a consumer of the results, events and stats (MQTT, the health file, a preview page, your own), before
+   * start(). It is closed after the last events and stats, in the order attached.
+   */
+  attach(sink: PipelineSink): this {
+    if (this.loop) throw new Error('attach sinks before the pipeline starts');
+    this.sinks.push(sink);
+    sink.attach(this);
+    return this;
   }
 
   /** Opens the source (a SourceError if it never opens) and starts processing; resolves once frames flow. */
@@ -156,10 +169,11 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
         model: this.classifier.manifest.name,
         detector: this.detector.name,
         detectorThread: this.detectorThreaded ? 'worker' : 'main',
-        broker: this.publisher?.brokerUrl,
+        sinks: this.sinks.map((sink) => sink.describe()),
       },
       'pipeline started',
     );
+    this.emit('start');
     this.loop = this.processFrames().finally(() => this.finish());
   }
 
@@ -169,7 +183,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
     await this.loop;
   }
 
-  /** Stops capture, ends every face (their `end` events are published), flushes MQTT and publishes `offline`. */
+  /** Stops capture, ends every face (their `end` events are emitted), then closes the sinks (MQTT flushes, `offline`). */
   async stop(): Promise<void> {
     this.stopping = true;
     await this.feed?.stop();
@@ -178,7 +192,6 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
   }
 
   get stats(): PipelineStats {
-    const publisher = this.publisher?.state;
     return {
       ts: Date.now(),
       uptime_s: Math.round((Date.now() - this.startedAt) / 1000),
@@ -189,7 +202,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
       faces: this.faceCount,
       source: { status: this.source.status, reconnects: this.source.reconnects },
       latency_ms: this.latencies.summaries(),
-      ...(publisher ? { mqtt: { connected: publisher.connected, queued: publisher.queued, dropped: publisher.dropped } } : {}),
+      ...Object.assign({}, ...this.sinks.map((sink) => sink.stats?.() ?? {})),
     };
   }
 
@@ -288,7 +301,6 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
     this.lastTimestampMs = frame.timestampMs;
     this.faceCount = tracked.tracks.filter((track) => track.confirmed).length;
     this.publish(tracked.events);
-    if (this.publisher) for (const face of tracked.tracks) if (face.state) this.publisher.publishFaceState(face.state);
     const result: PipelineResult = {
       frame: { seq: frame.seq, timestampMs: frame.timestampMs, width: frame.width, height: frame.height },
       detected: detection !== undefined,
@@ -359,35 +371,11 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
   }
 
   private publish(events: EmotionEvent[]): void {
-    for (const event of events) {
-      this.publisher?.publishEvent(event);
-      this.emit('event', event);
-    }
+    for (const event of events) this.emit('event', event);
   }
 
   private startTimers(): void {
-    const statsMs = this.config.statsIntervalSec * 1000;
-    this.statsTimer = setInterval(() => {
-      const stats = this.stats;
-      this.publisher?.publishStats(stats);
-      this.emit('stats', stats);
-    }, statsMs).unref();
-    const healthFile = this.config.health.file;
-    if (healthFile) {
-      const write = (): void => void this.writeHealth(healthFile, 'online');
-      write();
-      this.healthTimer = setInterval(write, this.config.health.intervalSec * 1000).unref();
-    }
-  }
-
-  private async writeHealth(path: string, status: 'online' | 'offline'): Promise<void> {
-    const body = JSON.stringify({ status, ts: Date.now(), pid: process.pid, frames: this.processed, source: this.source.status });
-    try {
-      await writeFile(`${path}.tmp`, body + '\n');
-      await rename(`${path}.tmp`, path);
-    } catch (error) {
-      logger.warn({ file: path, err: (error as Error).message }, 'cannot write health file');
-    }
+    this.statsTimer = setInterval(() => this.emit('stats', this.stats), this.config.statsIntervalSec * 1000).unref();
   }
 
   private finishing: Promise<void> | undefined;
@@ -395,15 +383,11 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
   private finish(): Promise<void> {
     this.finishing ??= (async () => {
       clearInterval(this.statsTimer);
-      clearInterval(this.healthTimer);
       await this.feed?.stop();
       await this.discardUpcoming();
       this.publish(this.tracker.endAll(Math.max(this.lastSeq, 0), this.lastTimestampMs || Date.now()));
-      const stats = this.stats;
-      this.publisher?.publishStats(stats);
-      this.emit('stats', stats);
-      await this.publisher?.close();
-      if (this.config.health.file) await this.writeHealth(this.config.health.file, 'offline');
+      this.emit('stats', this.stats);
+      for (const sink of this.sinks) await sink.close();
       await this.detector.close?.();
       await this.classifier.close();
       this.results.end();
@@ -413,7 +397,13 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
   }
 }
 
-/** The SDK's entry point: `const pipeline = await createPipeline(config); pipeline.on('event', ...); await pipeline.run()`. */
-export function createPipeline(config: PipelineConfigInput, options: PipelineOptions = {}): Promise<Pipeline> {
-  return Pipeline.create(config, options);
+/**
+ * The SDK's entry point: `const pipeline = await createPipeline(config); pipeline.on('event', ...); await
+ * pipeline.run()`. The pipeline with the sinks its configuration names attached: MQTT (unless `mqtt: false`) and the
+ * health file.
+ */
+export async function createPipeline(config: PipelineConfigInput | PipelineConfig, options: PipelineOptions = {}): Promise<Pipeline> {
+  const pipeline = await Pipeline.create(config, options);
+  await attachConfiguredSinks(pipeline);
+  return pipeline;
 }

@@ -4,22 +4,29 @@ import { runBench, type BenchModel } from '../../bench/run-bench.js';
 import { backendFromFlags, modelSpecFromFlags, parseNumber, positiveInteger } from '../../eval/model-flags.js';
 import { ConfigError } from '../../core/errors.js';
 import { log } from '../../core/log.js';
-import { defaultModelPath } from '../../sdk/model/default-model.js';
-import type { DetectorConfigInput } from '../../sdk/detectors/index.js';
-import { DETECTOR_TYPES, type BenchFlags } from './bench.js';
+import { defaultModelFor } from '../../sdk/backends/index.js';
+import { detectorPlugin, type DetectorConfigInput } from '../../sdk/detectors/index.js';
+import type { BenchFlags } from './bench.js';
 
-/** `blazeface`, `haar`, or `yunet=<model.onnx>` / `ultraface=<model.onnx>`. */
+/** `type` or `type=<file>`: a detector and, when it takes one, its model (or cascade) file. */
 function parseDetectorFlag(value: string): DetectorConfigInput {
-  const [type = '', model] = value.split('=', 2);
-  if (!DETECTOR_TYPES.includes(type)) throw new ConfigError(`--detector ${value}: type must be one of ${DETECTOR_TYPES.join(', ')}`);
-  return (model ? { type, model } : { type }) as DetectorConfigInput;
+  const [type = '', file] = value.split('=', 2);
+  let plugin;
+  try {
+    plugin = detectorPlugin(type);
+  } catch (error) {
+    throw new ConfigError(`--detector ${value}: ${(error as Error).message}`);
+  }
+  if (file === undefined) return { type } as DetectorConfigInput;
+  if (!plugin.modelFile) throw new ConfigError(`--detector ${value}: ${type} takes no model file`);
+  return { type, [plugin.modelFile.option]: file } as DetectorConfigInput;
 }
 
 /** `fer-edge bench`: the measurements the flags ask for, as text or JSON on stdout. */
 export async function benchCommand(flags: BenchFlags): Promise<void> {
   if (!flags.data && !flags.video) throw new ConfigError('nothing to measure: give --data (classification) and/or --video (detection, end to end)');
   const backend = backendFromFlags(flags);
-  const ours = flags.model ?? [defaultModelPath(flags.backend === 'tflite' ? 'tflite' : 'onnx')];
+  const ours = flags.model ?? [defaultModelFor(backend)];
   const models: BenchModel[] = [
     ...ours.map((path) => ({ label: basename(path), spec: { model: path }, backend })),
     ...(flags.compare ?? []).map((path) => ({

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { addBackendFlags, addModelFlags, type ModelFlags } from '../../eval/model-flags.js';
+import { DETECTOR_PLUGINS } from '../../sdk/detectors/registry.js';
 
 export interface BenchFlags extends ModelFlags {
   model?: string[];
@@ -17,7 +18,10 @@ export interface BenchFlags extends ModelFlags {
   json?: boolean;
 }
 
-export const DETECTOR_TYPES = ['blazeface', 'yunet', 'ultraface', 'haar'];
+/** `blazeface, yunet=<model.onnx>, ...`: each detector, with the model file it must be given. */
+function detectorChoices(): string {
+  return DETECTOR_PLUGINS.map((p) => (p.modelFile?.required ? `${p.type}=<model${p.modelFile.extensions[0]}>` : p.type)).join(', ');
+}
 
 export function registerBench(program: Command): void {
   const command = program
@@ -28,7 +32,7 @@ export function registerBench(program: Command): void {
     .option('--data <path>', 'labelled faces (folder or fer2013.csv): real crops for the latency runs and the accuracy column')
     .option('--per-class <n>', 'faces per class taken from --data', '50')
     .option('--video <file>', 'a video for decode-only references, detector latency and end-to-end frames/s')
-    .option('--detector <detector...>', `detectors to time: type or type=model (${DETECTOR_TYPES.join(', ')}; yunet and ultraface need =<model.onnx>); the first runs end to end`, ['blazeface'])
+    .option('--detector <detector...>', `detectors to time, type or type=<model file> (${detectorChoices()}); the first runs end to end`, ['blazeface'])
     .option('--detect-every <n>', 'end to end: run the detector every nth frame (tracking in between)', '1')
     .option('--max-frames <n>', 'end to end: stop after n frames')
     .option('--batch <sizes>', 'classification batch sizes (faces per call), comma-separated', '1,4')

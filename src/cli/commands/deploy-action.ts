@@ -8,7 +8,8 @@ import type { ReleaseHost } from '../../deploy/release-host.js';
 import { assertSafeHost, assertSafePath } from '../../deploy/safe-values.js';
 import { SshHost } from '../../deploy/ssh-host.js';
 import { packageRoot, packageVersion } from '../../core/package-paths.js';
-import { DEFAULT_ROBOT_ROOT, type DeployFlags, type Output } from './deploy.js';
+import { DEFAULT_ROBOT_ROOT } from '../../deploy/deploy.js';
+import type { DeployFlags, Output } from './deploy.js';
 
 function positiveInteger(value: string, flag: string): number {
   const number = Number(value);

@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
-
-export const DEFAULT_ROBOT_ROOT = '/opt/fer-edge';
+import { packageRoot } from '../../core/package-paths.js';
+import { DEFAULT_ROBOT_ROOT } from '../../deploy/deploy.js';
+import { describeTargets } from '../../deploy/target-profile.js';
 
 export type Output = { write(text: string): unknown };
 
@@ -32,7 +34,7 @@ export function registerDeploy(program: Command, out: Output = process.stdout): 
       'Bundle the right model, run configuration and service for a target, install it on a robot over SSH (or into a ' +
         'local directory), restart the service, wait for health and roll back when it does not come up.',
     )
-    .option('-t, --target <target>', 'jetson | jetson-orin | jetson-nano | rpi | rpi-cpu | rpi-coral')
+    .option('-t, --target <target>', `a profile from targets/: ${describeTargets(join(packageRoot(), 'targets'))}`)
     .option('--host <user@robot>', 'install on this robot over SSH (keys only, never a password prompt)')
     .option('--dest <dir>', `deploy root: on the robot (default ${DEFAULT_ROBOT_ROOT}) or, without --host, a directory here`)
     .option('-c, --config <file>', 'run configuration (YAML or JSON) overriding the target profile defaults')

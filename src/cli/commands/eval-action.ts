@@ -3,7 +3,7 @@ import { writeConfusionPng } from '../../eval/confusion-png.js';
 import { evaluate, writePredictions, type EvaluationResult } from '../../eval/evaluate.js';
 import { backendFromFlags, modelSpecFromFlags, parseNumber, positiveInteger } from '../../eval/model-flags.js';
 import { reportText } from '../../eval/report-text.js';
-import { defaultModelPath } from '../../sdk/model/default-model.js';
+import { defaultModelFor } from '../../sdk/backends/index.js';
 import type { EvalFlags } from './eval.js';
 
 function jsonSummary(result: EvaluationResult): object {
@@ -13,11 +13,12 @@ function jsonSummary(result: EvaluationResult): object {
 
 /** `fer-edge eval`: a model on labelled faces through the device path. */
 export async function evalCommand(flags: EvalFlags): Promise<void> {
-  const modelPath = flags.model ?? defaultModelPath(flags.backend === 'tflite' ? 'tflite' : 'onnx');
+  const backend = backendFromFlags(flags);
+  const modelPath = flags.model ?? defaultModelFor(backend);
   const bar = process.stderr.isTTY && !flags.json ? new cliProgress.SingleBar({ stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
   const result = await evaluate({
     model: modelSpecFromFlags(modelPath, flags as unknown as Record<string, unknown>),
-    backend: backendFromFlags(flags),
+    backend,
     data: {
       path: flags.data,
       usage: flags.usage,

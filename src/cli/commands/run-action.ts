@@ -1,9 +1,11 @@
 import { parseSourceArg } from '../../sdk/capture/index.js';
-import { parsePipelineConfig, readConfigFile } from '../../sdk/config.js';
+import { parsePipelineConfig, readConfigFile, type PipelineConfig } from '../../sdk/config.js';
 import { ConfigError } from '../../core/errors.js';
 import { Pipeline } from '../../sdk/pipeline.js';
 import type { EmotionEvent } from '../../sdk/types.js';
-import { resolveMqttConfig, startEmbeddedBroker, type EmbeddedBroker } from '../../sdk/mqtt/index.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../../sdk/mqtt/index.js';
+import { attachConfiguredSinks } from '../../sdk/sinks/configured-sinks.js';
+import type { MqttSink } from '../../sdk/sinks/mqtt-sink.js';
 import { MqttEcho } from '../mqtt-echo.js';
 import type { RunOptions } from './run.js';
 
@@ -12,14 +14,15 @@ export async function runCommand(options: RunOptions): Promise<void> {
   const config = parsePipelineConfig(buildConfig(options), options.config ?? 'config');
   // The embedded broker belongs to the command rather than the publisher, so that it outlives the pipeline
   // until every event has reached the --echo subscriber.
-  const broker = config.mqtt !== false && !resolveMqttConfig(config.mqtt).url ? await startBroker(config.mqtt) : undefined;
+  const broker = config.mqtt !== false && !config.mqtt.url ? await startBroker(config.mqtt.embedded) : undefined;
   try {
     if (broker && config.mqtt !== false) config.mqtt = { ...config.mqtt, url: broker.url };
     const pipeline = await Pipeline.create(config, options.maxFrames ? { maxFrames: options.maxFrames } : {});
-    if (broker && !options.json) {
-      process.stderr.write(`embedded MQTT broker on ${broker.url}; subscribe with: mosquitto_sub -h ${broker.host} -p ${broker.port} -t '${pipeline.publisher!.topics.base}#' -v\n`);
+    const { mqtt } = await attachConfiguredSinks(pipeline);
+    if (broker && mqtt && !options.json) {
+      process.stderr.write(`embedded MQTT broker on ${broker.url}; subscribe with: mosquitto_sub -h ${broker.host} -p ${broker.port} -t '${mqtt.publisher.topics.base}#' -v\n`);
     }
-    await runUntilDone(pipeline, options);
+    await runUntilDone(pipeline, mqtt, options);
   } finally {
     await broker?.close();
   }
@@ -52,17 +55,15 @@ function buildConfig(options: RunOptions): Record<string, unknown> {
   return config;
 }
 
-async function startBroker(mqtt: Record<string, unknown>): Promise<EmbeddedBroker> {
-  const embedded = resolveMqttConfig(mqtt).embedded;
+function startBroker(embedded: { host: string; port: number }): Promise<EmbeddedBroker> {
   return startEmbeddedBroker(embedded.host, embedded.port);
 }
 
-async function runUntilDone(pipeline: Pipeline, options: RunOptions): Promise<void> {
+async function runUntilDone(pipeline: Pipeline, mqtt: MqttSink | undefined, options: RunOptions): Promise<void> {
   const json = options.json === true;
   const print = json ? (event: EmotionEvent) => process.stdout.write(JSON.stringify(event) + '\n') : printEvent;
-  const publisher = pipeline.publisher;
-  if (options.echo && !publisher) throw new ConfigError('--echo needs MQTT (drop --no-mqtt)');
-  const echo = options.echo && publisher ? await MqttEcho.connect(mqttUrlOf(pipeline), publisher.topics.base, print) : undefined;
+  if (options.echo && !mqtt) throw new ConfigError('--echo needs MQTT (drop --no-mqtt)');
+  const echo = options.echo && mqtt ? await MqttEcho.connect(mqttUrlOf(pipeline.config), mqtt.publisher.topics.base, print) : undefined;
   if (!echo) pipeline.on('event', print);
   let signalled = false;
   const onSignal = (): void => {
@@ -91,8 +92,8 @@ async function runUntilDone(pipeline: Pipeline, options: RunOptions): Promise<vo
   }
 }
 
-function mqttUrlOf(pipeline: Pipeline): string {
-  const url = pipeline.config.mqtt === false ? undefined : resolveMqttConfig(pipeline.config.mqtt).url;
+function mqttUrlOf(config: PipelineConfig): string {
+  const url = config.mqtt === false ? undefined : config.mqtt.url;
   if (!url) throw new ConfigError('no MQTT broker URL');
   return url;
 }

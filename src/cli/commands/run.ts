@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { DETECTOR_PLUGINS } from '../../sdk/detectors/registry.js';
 import { positiveInt } from '../options.js';
 
 export interface RunOptions {
@@ -32,7 +33,7 @@ export function registerRun(program: Command): void {
     .option('--broker-port <port>', 'port of the embedded broker (default 1883; 0 = any free port)', positiveInt('--broker-port', 0))
     .option('--no-mqtt', 'do not publish to MQTT (events on stdout only)')
     .option('-m, --model <file>', 'emotion model (.onnx or .tflite with its manifest); default: the shipped student')
-    .option('-d, --detector <type>', 'face detector: blazeface, yunet, ultraface, haar (model-file detectors need --config)')
+    .option('-d, --detector <type>', `face detector: ${DETECTOR_PLUGINS.map((p) => p.type).join(', ')} (default ${DETECTOR_PLUGINS[0].type}; those that need a model file take it from --config)`)
     .option('--detect-every <n>', 'run the detector on every Nth frame; tracking carries faces in between', positiveInt('--detect-every', 1))
     .option('--classify-every <n>', 'between detections, classify the tracked faces on every Nth frame (default 1; 0 = only on detection frames)', positiveInt('--classify-every', 0))
     .option(

@@ -4,47 +4,15 @@ import { createRequire } from 'node:module';
 import { arch, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { z } from 'zod';
 import { ModelError } from '../../core/errors.js';
 import { childLogger } from '../../core/log.js';
 import type { BackendInfo, TensorData } from '../types.js';
 import { runInChunks } from './batching.js';
+import type { ExecutionProvider, OnnxRuntimeConfig } from './plugins/onnxruntime.js';
 import { type ModelBackend, type ModelSource, sourcePath, type TensorDataType, type TensorSpec } from './model-backend.js';
 
 const log = childLogger('backend.onnxruntime');
 
-export const executionProviderSchema = z.enum(['tensorrt', 'cuda', 'cpu']);
-export type ExecutionProvider = z.infer<typeof executionProviderSchema>;
-
-export const onnxRuntimeConfigSchema = z
-  .object({
-    type: z.literal('onnxruntime'),
-    /** Tried in this order; the first one that loads wins, CPU is the last resort. */
-    executionProviders: z.array(executionProviderSchema).min(1).default(['tensorrt', 'cuda', 'cpu']),
-    /**
-     * 0 = the runtime's default (one spinning thread per core). 1 by default: the pipeline overlaps decoding,
-     * detection and classification across the cores, and on the clip one thread per session ran 240 frames in
-     * 5.9 s against 7.5 s with the runtime's pool (2 cores, fp32 cnn4 + BlazeFace on every frame).
-     */
-    intraOpThreads: z.number().int().min(0).default(1),
-    graphOptimizationLevel: z.enum(['disabled', 'basic', 'extended', 'all']).default('all'),
-    deviceId: z.number().int().min(0).default(0),
-    /**
-     * TensorRT build options for Jetson. The onnxruntime-node binding (1.30) forwards only deviceId to TensorRT, so
-     * these are exported as the ORT_TENSORRT_* environment variables, the TensorRT EP's other configuration channel;
-     * whether a given ORT build honours them is logged as unconfirmed when TensorRT runs (see createOnnxRuntimeBackend).
-     */
-    tensorrt: z
-      .object({
-        engineCachePath: z.string().min(1).optional(),
-        fp16: z.boolean().default(false),
-        int8: z.boolean().default(false),
-      })
-      .strict()
-      .prefault({}),
-  })
-  .strict();
-export type OnnxRuntimeConfig = z.infer<typeof onnxRuntimeConfigSchema>;
 
 /** Why a provider cannot run here, or undefined when it may (then the session creation has the last word). */
 function providerUnavailableReason(provider: ExecutionProvider): string | undefined {

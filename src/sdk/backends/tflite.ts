@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import tfliteNode from 'tfjs-tflite-node';
-import { z } from 'zod';
 import { ModelError } from '../../core/errors.js';
 import { childLogger } from '../../core/log.js';
 import type { BackendInfo, TensorData } from '../types.js';
 import { runInChunks } from './batching.js';
+import type { TfliteConfig } from './plugins/tflite.js';
 import { EDGETPU_LIBRARY, edgeTpuSearchDirectories, findEdgeTpuLibrary } from './edgetpu-library.js';
 import type { ModelBackend, TensorDataType, TensorSpec } from './model-backend.js';
 import { dequantize, quantize, type QuantizationParams } from '../../core/quantization.js';
@@ -14,25 +14,6 @@ import { xnnpackDelegateOptions, xnnpackPluginPath } from './xnnpack-plugin.js';
 const log = childLogger('backend.tflite');
 let reportedMissingPlugin = false;
 
-export const tfliteConfigSchema = z
-  .object({
-    type: z.literal('tflite'),
-    /**
-     * 1 by default: the pipeline already overlaps decoding, detection and classification across the cores, and
-     * measured here a second interpreter thread made BlazeFace 3x slower (13 ms -> 38 ms) once another core was busy.
-     */
-    threads: z.number().int().min(1).default(1),
-    /**
-     * "xnnpack" (default): the XNNPACK delegate of tfjs-tflite-node's TFLite library, float and int8 operators, through
-     * fer-edge's plugin (native/; falls back to "cpu" with a logged reason when it was not built); "cpu": TFLite's
-     * built-in CPU kernels, 3-5x slower here; "edgetpu" loads the Coral delegate (libedgetpu.so.1 must be installed).
-     */
-    delegate: z.enum(['xnnpack', 'cpu', 'edgetpu']).default('xnnpack'),
-    /** Which Edge TPU: "usb", "pci", ":0" ... (libedgetpu's `device` option); unset = the first found. */
-    edgetpuDevice: z.string().min(1).optional(),
-  })
-  .strict();
-export type TfliteConfig = z.infer<typeof tfliteConfigSchema>;
 
 type RuntimeTensor = { name: string; dataType: string; shape: string; data(): ArrayBufferView & ArrayLike<number> & { set(values: ArrayLike<number>): void } };
 type Interpreter = { getInputs(): RuntimeTensor[]; getOutputs(): RuntimeTensor[]; infer(): boolean };

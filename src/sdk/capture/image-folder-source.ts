@@ -2,28 +2,14 @@ import { readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import cv from '../opencv.js';
-import { z } from 'zod';
 import { SourceError } from '../../core/errors.js';
 import { matToFrame } from '../preprocess/frame-mat.js';
 import type { Frame } from '../types.js';
 import type { FrameSource } from './frame-source.js';
-import { reconnectSchema } from './reconnect-options.js';
+import type { ImageFolderSourceConfig } from './plugins/images.js';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff', '.pgm', '.ppm']);
 
-/** The image files of a folder in natural sort order (frame2 before frame10), once or looped. */
-export const imageFolderSourceSchema = z
-  .object({
-    type: z.literal('images'),
-    dir: z.string().min(1),
-    loop: z.boolean().default(false),
-    /** Frames per second to pace at; absent = as fast as they decode. */
-    fps: z.number().positive().optional(),
-    reconnect: reconnectSchema.prefault({}),
-  })
-  .strict();
-
-export type ImageFolderSourceConfig = z.infer<typeof imageFolderSourceSchema>;
 
 export class ImageFolderSource implements FrameSource {
   readonly live = false;

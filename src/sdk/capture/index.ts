@@ -1,21 +1,27 @@
 import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
-import type { FrameSource } from './frame-source.js';
-import { ImageFolderSource, imageFolderSourceSchema } from './image-folder-source.js';
-import { OpencvSource, opencvSourceSchema } from './opencv-source.js';
+import { DeferredSource } from './deferred-source.js';
 import { ResilientSource } from './resilient-source.js';
-import { WebcamStillSource, webcamStillSourceSchema } from './webcam-still-source.js';
+import { SOURCE_PLUGINS } from './registry.js';
+import type { SourcePlugin } from './source-plugin.js';
 
 export type { FrameSource, SourceStatus } from './frame-source.js';
 export { LatestFrame } from './latest-frame.js';
 export { ResilientSource, type SourceStatusEvent } from './resilient-source.js';
 export { parseSourceArg } from './source-arg.js';
+export type { SourcePlugin } from './source-plugin.js';
+
+/** The plugins' schemas as a tuple, which z.discriminatedUnion needs to infer the union. */
+type Schemas<T extends readonly { schema: unknown }[]> = { -readonly [K in keyof T]: T[K]['schema'] };
 
 /** A frame source, chosen by `type`: `opencv` (camera, file, URL, GStreamer), `webcam-still` (fswebcam), `images`. */
-export const sourceConfigSchema = z.discriminatedUnion('type', [opencvSourceSchema, webcamStillSourceSchema, imageFolderSourceSchema]);
+export const sourceConfigSchema = z.discriminatedUnion('type', SOURCE_PLUGINS.map((plugin) => plugin.schema) as unknown as Schemas<typeof SOURCE_PLUGINS>);
 
 export type SourceConfig = z.infer<typeof sourceConfigSchema>;
 export type SourceConfigInput = z.input<typeof sourceConfigSchema>;
+
+/** The sources' keys. */
+export const SOURCE_TYPES: readonly SourceConfig['type'][] = SOURCE_PLUGINS.map((plugin) => plugin.type);
 
 /**
  * Validates the configuration and builds the source, wrapped in a ResilientSource that retries opening and
@@ -27,16 +33,7 @@ export function createSource(config: SourceConfigInput): ResilientSource {
     const issue = parsed.error.issues[0];
     throw new ConfigError(`source: ${issue?.path.join('.') || 'config'}: ${issue?.message ?? 'invalid'}`);
   }
-  return new ResilientSource(createInnerSource(parsed.data), parsed.data.reconnect);
-}
-
-function createInnerSource(config: SourceConfig): FrameSource {
-  switch (config.type) {
-    case 'opencv':
-      return new OpencvSource(config);
-    case 'webcam-still':
-      return new WebcamStillSource(config);
-    case 'images':
-      return new ImageFolderSource(config);
-  }
+  const source = parsed.data;
+  const plugin = SOURCE_PLUGINS.find((p) => p.type === source.type) as unknown as SourcePlugin;
+  return new ResilientSource(new DeferredSource(source.type, plugin.live(source), () => plugin.create(source)), source.reconnect);
 }

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
-import { z } from 'zod';
 import { tfliteToOnnx } from '../../core/tflite/to-onnx.js';
 import type { BackendConfigInput, ModelBackend, ModelSource } from '../backends/index.js';
 import { ModelError } from '../../core/errors.js';
@@ -12,32 +11,12 @@ import { type Letterbox, letterbox } from '../preprocess/letterbox.js';
 import { releaseMats } from '../preprocess/release-mats.js';
 import type { Face, FaceDetector, Frame, Point } from '../types.js';
 import { decodeBlazeFace } from './blazeface-decode.js';
-import { commonDetectorOptions } from './common-options.js';
-import { detectorBackendOption, loadDetectorModel, type ModelOpener } from './model-detector.js';
+import { loadDetectorModel, type ModelOpener } from './model-detector.js';
 import { weightedNms } from './nms.js';
 import { type Anchor, generateSsdAnchors } from './ssd-anchors.js';
 import { toFaces } from './to-faces.js';
+import type { BlazeFaceConfig } from './plugins/blazeface.js';
 
-/**
- * MediaPipe BlazeFace, the default detector: `short` range (faces within ~2 m, 128x128 input) or `full` range
- * (~5 m, 192x192). The .tflite files come from the @mediapipe/face_detection package unless `model` points elsewhere.
- */
-export const blazeFaceSchema = z
-  .object({
-    type: z.literal('blazeface'),
-    range: z.enum(['short', 'full']).default('short'),
-    model: z.string().min(1).optional(),
-    /**
-     * Default: ONNX Runtime (one intra-op thread) on the .tflite converted to ONNX in memory as it loads (our own
-     * converter, src/core/tflite/to-onnx.ts: milliseconds). `{ type: 'tflite' }` runs the .tflite itself on
-     * tfjs-tflite-node (no XNNPACK there: several times slower). An .onnx `model` is loaded as it is.
-     */
-    backend: detectorBackendOption,
-    ...commonDetectorOptions({ scoreThreshold: 0.5, nmsThreshold: 0.3 }),
-  })
-  .strict();
-
-export type BlazeFaceConfig = z.infer<typeof blazeFaceSchema>;
 
 /** The graph options of face_detection_{short,full}_range in MediaPipe (SsdAnchorsCalculator). */
 const RANGES = {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { backendConfigSchema } from '../backends/index.js';
 
 /** The options every detector has, with its own defaults. */
 export function commonDetectorOptions(defaults: { scoreThreshold: number; nmsThreshold: number }) {
@@ -11,3 +12,6 @@ export function commonDetectorOptions(defaults: { scoreThreshold: number; nmsThr
     minFaceSize: z.number().min(0).default(0),
   };
 }
+
+/** The `backend` option of model-based detectors: the same back ends (and accelerators) as the emotion model. */
+export const detectorBackendOption = backendConfigSchema.optional();

@@ -1,27 +1,12 @@
 import { existsSync } from 'node:fs';
 import cv, { type CascadeClassifier } from '../opencv.js';
-import { z } from 'zod';
 import { ModelError } from '../../core/errors.js';
 import { convertColor } from '../preprocess/color.js';
 import { frameToMat } from '../preprocess/frame-mat.js';
 import { releaseMats } from '../preprocess/release-mats.js';
 import type { Face, FaceDetector, Frame } from '../types.js';
+import type { HaarConfig } from './plugins/haar.js';
 
-/**
- * OpenCV's Haar cascade (Viola-Jones): a plain CPU fallback with no model runtime. It gives no confidence, so every
- * face scores 1; `minNeighbors` is its strictness knob. The default cascade is Debian's opencv-data file.
- */
-export const haarSchema = z
-  .object({
-    type: z.literal('haar'),
-    cascade: z.string().min(1).default('/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml'),
-    scaleFactor: z.number().gt(1).default(1.1),
-    minNeighbors: z.number().int().min(0).default(5),
-    minFaceSize: z.number().min(0).default(24),
-  })
-  .strict();
-
-export type HaarConfig = z.infer<typeof haarSchema>;
 
 export class HaarDetector implements FaceDetector {
   readonly name = 'haar';

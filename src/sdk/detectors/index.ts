@@ -1,20 +1,33 @@
 import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
 import type { FaceDetector } from '../types.js';
-import { BlazeFaceDetector, blazeFaceSchema } from './blazeface.js';
-import { HaarDetector, haarSchema } from './haar.js';
+import type { DetectorPlugin } from './detector-plugin.js';
 import type { ModelOpener } from './model-detector.js';
-import { UltraFaceDetector, ultraFaceSchema } from './ultraface.js';
-import { YunetDetector, yunetSchema } from './yunet.js';
+import { DETECTOR_PLUGINS } from './registry.js';
 
-/** A face detector, chosen by `type`: `blazeface` (default), `yunet`, `ultraface`, `haar`. */
-export const detectorConfigSchema = z.discriminatedUnion('type', [blazeFaceSchema, yunetSchema, ultraFaceSchema, haarSchema]);
+/** The plugins' schemas as a tuple, which z.discriminatedUnion needs to infer the union. */
+type Schemas<T extends readonly { schema: unknown }[]> = { -readonly [K in keyof T]: T[K]['schema'] };
+
+/** A face detector, chosen by `type` among the registered plugins (registry.ts). */
+export const detectorConfigSchema = z.discriminatedUnion(
+  'type',
+  DETECTOR_PLUGINS.map((plugin) => plugin.schema) as unknown as Schemas<typeof DETECTOR_PLUGINS>,
+);
 
 export type DetectorConfig = z.infer<typeof detectorConfigSchema>;
 export type DetectorConfigInput = z.input<typeof detectorConfigSchema>;
 
+/** The detectors' keys, the default first. */
+export const DETECTOR_TYPES: readonly DetectorConfig['type'][] = DETECTOR_PLUGINS.map((plugin) => plugin.type);
+
 /** The default: BlazeFace short range from the @mediapipe/face_detection package. */
 export const defaultDetectorConfig: DetectorConfigInput = { type: 'blazeface', range: 'short' };
+
+export function detectorPlugin(type: string): DetectorPlugin {
+  const plugin = DETECTOR_PLUGINS.find((p) => p.type === type);
+  if (!plugin) throw new ConfigError(`detector type "${type}": choose one of ${DETECTOR_TYPES.join(', ')}`);
+  return plugin as unknown as DetectorPlugin;
+}
 
 /**
  * Validates the configuration and loads the detector (a ModelError when its model is missing or corrupt); `open`
@@ -26,15 +39,7 @@ export async function createDetector(config: DetectorConfigInput = defaultDetect
     const issue = parsed.error.issues[0];
     throw new ConfigError(`detector: ${issue?.path.join('.') || 'config'}: ${issue?.message ?? 'invalid'}`);
   }
-  const detector = parsed.data;
-  switch (detector.type) {
-    case 'blazeface':
-      return BlazeFaceDetector.create(detector, open);
-    case 'yunet':
-      return YunetDetector.create(detector, open);
-    case 'ultraface':
-      return UltraFaceDetector.create(detector, open);
-    case 'haar':
-      return HaarDetector.create(detector);
-  }
+  return detectorPlugin(parsed.data.type).create(parsed.data, open);
 }
+
+export type { DetectorPlugin } from './detector-plugin.js';

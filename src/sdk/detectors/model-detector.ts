@@ -1,9 +1,6 @@
 import * as ort from 'onnxruntime-node';
-import { createBackend, type BackendConfigInput, backendConfigSchema, type ModelBackend, type ModelSource, sourcePath } from '../backends/index.js';
+import { createBackend, type BackendConfigInput, type ModelBackend, type ModelSource, sourcePath } from '../backends/index.js';
 import { ModelError } from '../../core/errors.js';
-
-/** The `backend` option of model-based detectors: the same back ends (and accelerators) as the emotion model. */
-export const detectorBackendOption = backendConfigSchema.optional();
 
 /** Opens a detector's model with its back end: createBackend here, or on a thread of its own (threads/load-detector.ts). */
 export type ModelOpener = (source: ModelSource, backend: BackendConfigInput) => Promise<ModelBackend>;

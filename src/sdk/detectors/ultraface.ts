@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { ModelBackend } from '../backends/index.js';
 import { convertColor } from '../preprocess/color.js';
 import { frameToMat } from '../preprocess/frame-mat.js';
@@ -7,22 +6,11 @@ import { letterbox } from '../preprocess/letterbox.js';
 import { releaseMats } from '../preprocess/release-mats.js';
 import type { Face, FaceDetector, Frame, TensorData } from '../types.js';
 import type { Candidate } from './candidate.js';
-import { commonDetectorOptions } from './common-options.js';
-import { detectorBackendOption, loadDetectorModel, type ModelOpener } from './model-detector.js';
+import { loadDetectorModel, type ModelOpener } from './model-detector.js';
 import { hardNms } from './nms.js';
 import { toFaces } from './to-faces.js';
+import type { UltraFaceConfig } from './plugins/ultraface.js';
 
-/** Ultra-Light-Fast-Generic-Face-Detector (RFB or slim, 320x240): boxes only, no landmarks. Very fast on CPU. */
-export const ultraFaceSchema = z
-  .object({
-    type: z.literal('ultraface'),
-    model: z.string().min(1),
-    backend: detectorBackendOption,
-    ...commonDetectorOptions({ scoreThreshold: 0.7, nmsThreshold: 0.3 }),
-  })
-  .strict();
-
-export type UltraFaceConfig = z.infer<typeof ultraFaceSchema>;
 
 const INPUT_WIDTH = 320;
 const INPUT_HEIGHT = 240;

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { ModelBackend } from '../backends/index.js';
 import { convertColor } from '../preprocess/color.js';
 import { frameToMat } from '../preprocess/frame-mat.js';
@@ -7,22 +6,11 @@ import { letterbox } from '../preprocess/letterbox.js';
 import { releaseMats } from '../preprocess/release-mats.js';
 import type { Face, FaceDetector, Frame, TensorData } from '../types.js';
 import type { Candidate } from './candidate.js';
-import { commonDetectorOptions } from './common-options.js';
-import { detectorBackendOption, loadDetectorModel, type ModelOpener } from './model-detector.js';
+import { loadDetectorModel, type ModelOpener } from './model-detector.js';
 import { hardNms } from './nms.js';
 import { toFaces } from './to-faces.js';
+import type { YunetConfig } from './plugins/yunet.js';
 
-/** YuNet (OpenCV zoo, face_detection_yunet_2023mar.onnx): 640x640 BGR input, 5 landmarks, good on small faces. */
-export const yunetSchema = z
-  .object({
-    type: z.literal('yunet'),
-    model: z.string().min(1),
-    backend: detectorBackendOption,
-    ...commonDetectorOptions({ scoreThreshold: 0.6, nmsThreshold: 0.3 }),
-  })
-  .strict();
-
-export type YunetConfig = z.infer<typeof yunetSchema>;
 
 const INPUT_SIZE = 640;
 const STRIDES = [8, 16, 32] as const;

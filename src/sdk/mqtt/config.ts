@@ -4,7 +4,7 @@ import { ConfigError } from '../../core/errors.js';
 
 const BROKER_PROTOCOLS = ['mqtt:', 'mqtts:', 'ws:', 'wss:'];
 
-export const mqttConfigSchema = z.object({
+const mqttFields = z.object({
   /** mqtt://, mqtts://, ws:// or wss://. Absent: an embedded broker is started on `embedded.host:embedded.port`. */
   url: z
     .string()
@@ -47,8 +47,6 @@ export const mqttConfigSchema = z.object({
     .prefault({}),
   /** Per-frame face states (publishFaceState) refresh the retained `faces/<id>` at most this often; events at once. */
   faceStateIntervalMs: z.number().int().min(0).default(1000),
-  /** Interval of the `stats` topic when the publisher's own timer is used. */
-  statsIntervalSec: z.number().positive().default(5),
   /** How long close() waits for queued events to be acknowledged before it publishes `offline` and disconnects. */
   closeTimeoutMs: z.number().int().min(0).default(3000),
   embedded: z
@@ -65,6 +63,17 @@ export const mqttConfigSchema = z.object({
     .prefault({}),
 });
 
+/** The `mqtt` section: the fields above and the rules that tie them together. */
+export const mqttConfigSchema = mqttFields.superRefine((config, context) => {
+  // Whole sentences naming the fields they tie together, so reported without a field path.
+  const problem = (message: string): void => void context.addIssue({ code: 'custom', message });
+  if (config.tls && config.url && !/^(mqtts|wss):/.test(config.url)) {
+    problem(`mqtt.tls is set but mqtt.url (${redactUrl(config.url)}) is not mqtts:// or wss://`);
+  }
+  if (config.tls && !config.url) problem('mqtt.tls is set but there is no mqtt.url (the embedded broker has no TLS)');
+  if (config.tls && Boolean(config.tls.cert) !== Boolean(config.tls.key)) problem('mqtt.tls: a client certificate needs both cert and key');
+});
+
 export type MqttConfig = z.infer<typeof mqttConfigSchema>;
 export type MqttConfigInput = z.input<typeof mqttConfigSchema>;
 
@@ -79,10 +88,10 @@ export const MQTT_ENV = {
   key: 'FER_EDGE_MQTT_KEY',
 } as const;
 
-/** Validates `input` (the `mqtt` section of the configuration), with FER_EDGE_MQTT_* variables taking precedence. */
-export function resolveMqttConfig(input: unknown = {}, env: NodeJS.ProcessEnv = process.env): MqttConfig {
-  const base = (input ?? {}) as Record<string, unknown>;
-  if (typeof base !== 'object' || Array.isArray(base)) throw new ConfigError('mqtt: must be an object');
+/** The `mqtt` section with the FER_EDGE_MQTT_* variables laid over it (they take precedence), not yet validated. */
+export function withMqttEnv(input: unknown, env: NodeJS.ProcessEnv = process.env): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  const base = input as Record<string, unknown>;
   const merged: Record<string, unknown> = { ...base };
   for (const key of ['url', 'username', 'password', 'clientId'] as const) {
     const value = env[MQTT_ENV[key]];
@@ -94,20 +103,20 @@ export function resolveMqttConfig(input: unknown = {}, env: NodeJS.ProcessEnv = 
     for (const [key, value] of Object.entries(tlsEnv)) if (value) tls[key] = value;
     merged.tls = tls;
   }
-  const parsed = mqttConfigSchema.safeParse(merged);
+  return merged;
+}
+
+/**
+ * Validates `input` (the `mqtt` section of the configuration), with FER_EDGE_MQTT_* variables taking precedence.
+ * A pipeline configuration does this once, in parsePipelineConfig; this is for a publisher used on its own.
+ */
+export function resolveMqttConfig(input: unknown = {}, env: NodeJS.ProcessEnv = process.env): MqttConfig {
+  const parsed = mqttConfigSchema.safeParse(withMqttEnv(input ?? {}, env));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`mqtt.${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(issue.path.length > 0 ? `mqtt.${issue.path.join('.')}: ${issue.message}` : issue.message);
   }
-  const config = parsed.data;
-  if (config.tls && config.url && !/^(mqtts|wss):/.test(config.url)) {
-    throw new ConfigError(`mqtt.tls is set but mqtt.url (${redactUrl(config.url)}) is not mqtts:// or wss://`);
-  }
-  if (config.tls && !config.url) throw new ConfigError('mqtt.tls is set but there is no mqtt.url (the embedded broker has no TLS)');
-  if (Boolean(config.tls?.cert) !== Boolean(config.tls?.key)) {
-    throw new ConfigError('mqtt.tls: a client certificate needs both cert and key');
-  }
-  return config;
+  return parsed.data;
 }
 
 export interface TlsMaterial {

@@ -54,7 +54,6 @@ export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
   private lastDropLogAt = 0;
   private droppedAtLastLog = 0;
   private lastSummary: string | undefined;
-  private statsTimer: NodeJS.Timeout | undefined;
   private pumping = false;
   private closing: Promise<void> | undefined;
 
@@ -87,7 +86,11 @@ export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
     deviceId: string,
     env: NodeJS.ProcessEnv = process.env,
   ): Promise<MqttPublisher> {
-    const config = resolveMqttConfig(configInput, env);
+    return MqttPublisher.connect(resolveMqttConfig(configInput, env), deviceId);
+  }
+
+  /** As create, with a configuration already validated (the `mqtt` section of a parsed pipeline configuration). */
+  static async connect(config: MqttConfig, deviceId: string): Promise<MqttPublisher> {
     const topics = deviceTopics(config.topicPrefix, deviceId);
     const tls = readTlsMaterial(config.tls);
     const embeddedBroker = config.url ? undefined : await startEmbeddedBroker(config.embedded.host, config.embedded.port);
@@ -171,13 +174,6 @@ export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
     this.client.publish(this.topics.stats, JSON.stringify({ ...stats, mqtt: { connected, queued, dropped } }), { qos: 0 });
   }
 
-  /** Publishes `provider()` every `statsIntervalSec` until close(). */
-  startStatsTimer(provider: () => PipelineStats, intervalMs = this.config.statsIntervalSec * 1000): void {
-    clearInterval(this.statsTimer);
-    this.statsTimer = setInterval(() => this.publishStats(provider()), intervalMs);
-    this.statsTimer.unref();
-  }
-
   /** Resolves true once connected, false after `timeoutMs`. */
   waitConnected(timeoutMs: number): Promise<boolean> {
     if (this.client.connected) return Promise.resolve(true);
@@ -217,7 +213,6 @@ export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
   }
 
   private async shutdown(): Promise<void> {
-    clearInterval(this.statsTimer);
     const deadline = Date.now() + this.config.closeTimeoutMs;
     await this.waitDrained(this.config.closeTimeoutMs);
     if (this.client.connected) {

@@ -1,4 +1,4 @@
-import type { OnnxRuntimeConfig } from '../backends/onnxruntime.js';
+import type { OnnxRuntimeConfig } from '../backends/plugins/onnxruntime.js';
 import type { ModelSource, TensorSpec } from '../backends/model-backend.js';
 import type { BackendInfo, TensorData } from '../types.js';
 import type { ThreadError } from './thread-error.js';

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { createBackend, resolveBackendConfig, type BackendConfigInput, type ModelSource } from '../backends/index.js';
-import type { OnnxRuntimeConfig } from '../backends/onnxruntime.js';
+import type { OnnxRuntimeConfig } from '../backends/plugins/onnxruntime.js';
 import { createDetector, type DetectorConfigInput } from '../detectors/index.js';
 import type { ModelOpener } from '../detectors/model-detector.js';
 import { childLogger } from '../../core/log.js';

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { ModelBackend, ModelSource, TensorSpec } from '../backends/model-backend.js';
-import type { OnnxRuntimeConfig } from '../backends/onnxruntime.js';
+import type { OnnxRuntimeConfig } from '../backends/plugins/onnxruntime.js';
 import { FerEdgeError } from '../../core/errors.js';
 import type { BackendInfo, TensorData } from '../types.js';
 import type { BackendWorkerData, FromBackendThread, ToBackendThread } from './backend-messages.js';
