@@ -36,7 +36,7 @@ import { SOURCE_PLUGINS } from ${JSON.stringify(join(repoRoot, 'src/sdk/capture/
 import { DETECTOR_PLUGINS } from ${JSON.stringify(join(repoRoot, 'src/sdk/detectors/registry.ts'))};
 import { BACKEND_PLUGINS } from ${JSON.stringify(join(repoRoot, 'src/sdk/backends/registry.ts'))};
 const sources = { opencv: { file: 'clip.mp4' }, 'webcam-still': {}, images: { dir: '.' } };
-const detectors = { blazeface: {}, yunet: { model: 'y.onnx' }, ultraface: { model: 'u.onnx' }, haar: {} };
+const detectors = { blazeface: {}, yunet: { model: 'y.onnx' }, ultraface: { model: 'u.onnx' }, haar: {}, 'whole-frame': {} };
 let checked = 0;
 for (const s of SOURCE_PLUGINS) for (const d of DETECTOR_PLUGINS) for (const b of BACKEND_PLUGINS) {
   parsePipelineConfig({ source: { type: s.type, ...sources[s.type] }, detector: { type: d.type, ...detectors[d.type] }, backend: { type: b.type }, mqtt: false });
@@ -51,7 +51,7 @@ console.log('checked', checked);
       timeout: 60_000,
     });
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /checked 24/);
+    assert.match(result.stdout, /checked 30/);
     const line = result.stderr.split('\n').find((l) => l.startsWith('loaded-packages: '));
     assert.ok(line, result.stderr);
     const loaded = JSON.parse(line.slice('loaded-packages: '.length)) as string[];

@@ -108,3 +108,10 @@ test('a missing or corrupt model file is a one-line ModelError; a bad config is 
   await assert.rejects(createDetector({ type: 'yunet', model: sharedPath(...ULTRAFACE) }), /not a YuNet model/);
   await assert.rejects(createDetector({ type: 'blazeface', range: 'medium' as 'short' }), ConfigError);
 });
+
+test('whole-frame reports the frame less its margin as one face, and loads no model', async () => {
+  const detector = await createDetector({ type: 'whole-frame', margin: 0.1 });
+  const faces = await detector.detect({ data: new Uint8Array(200 * 100 * 3), width: 200, height: 100, channels: 3, seq: 0, timestampMs: 0 });
+  assert.deepEqual(faces, [{ box: { x: 20, y: 10, width: 160, height: 80 }, score: 1 }]);
+  await assert.rejects(createDetector({ type: 'whole-frame', margin: 0.5 } as DetectorConfigInput), ConfigError);
+});

@@ -33,8 +33,8 @@ export const pipelineConfigSchema = z
      * With `detectEvery` above 1, also detect on any frame whose picture changed this much since the last detection
      * frame, and count N again from there: a shot cut, a camera pan (the robot turning its head), someone stepping
      * in. The change is 1 - the correlation of small grey thumbnails (0 = the same picture, whatever its brightness;
-     * 1 = unrelated); on the Tears of Steel clip a cut measures about 1, motion within a shot at most 0.04 from one
-     * frame to the next and 0.18 over three, a fast pan up to 0.6 (bench/RESULTS.md). `false` = every Nth frame only.
+     * 1 = unrelated): a cut measures about 1, motion within a shot a few hundredths, a fast pan up to about half
+     * (measured on the demo clip: bench/RESULTS.md). `false` = every Nth frame only.
      */
     detectOnChange: z.union([z.literal(false), z.number().gt(0).max(2)]).default(0.3),
     /**

@@ -8,8 +8,8 @@ const QUANTIZED_OPERATORS = 3;
 /**
  * The plugin (native/xnnpack-plugin.c, built by scripts/build-xnnpack-plugin.sh) through which tfjs-tflite-node's
  * external-delegate option applies the XNNPACK delegate its TFLite library contains, or undefined when it was not
- * built (no C compiler at install time). Measured here, one thread: fer-mnv3s int8 15.3 -> 4.9 ms, BlazeFace short
- * range fp32 11.1 -> 2.4 ms per inference.
+ * built (no C compiler at install time). It makes int8 and float models several times faster than TFLite's built-in
+ * kernels (bench/RESULTS.md).
  */
 export function xnnpackPluginPath(root: string = packageRoot()): string | undefined {
   const path = join(root, 'native', 'build', 'libfer-edge-xnnpack.so');

@@ -13,7 +13,7 @@ export function qdqFlavorOf(manifest: Pick<ModelManifest, 'format' | 'precision'
 /**
  * Why a QDQ model runs slowly on the runtime that loaded it, or undefined. ONNX Runtime's CPU EP fuses only QDQ node
  * units whose output is quantized too, so it runs the TensorRT graph's Q/DQ in float and dequantizes every weight on
- * every call (fer-mnv3s: 3.5-5x slower than fp32).
+ * every call: slower than the fp32 model.
  */
 export function qdqFlavorAdvice(manifest: Pick<ModelManifest, 'format' | 'precision' | 'qdq'>, runtime: string, accelerator: string): string | undefined {
   if (qdqFlavorOf(manifest) !== 'tensorrt' || runtime !== 'onnxruntime' || accelerator !== 'cpu') return undefined;

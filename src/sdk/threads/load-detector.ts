@@ -18,8 +18,8 @@ export type DetectorThread = 'auto' | 'worker' | 'main';
  * `threaded` tells which happened.
  */
 export async function loadDetector(config: DetectorConfigInput, thread: DetectorThread): Promise<{ detector: FaceDetector; threaded: boolean }> {
-  // auto: a core each for decoding, the pipeline and the detector. On 2 cores the thread measured no faster (the
-  // three compete for two; bench/RESULTS.md, 2026-11-25).
+  // auto: a core each for decoding, the pipeline and the detector. On 2 cores the three compete for two and the
+  // thread measured no faster (bench/RESULTS.md).
   const wanted = thread === 'worker' || (thread === 'auto' && availableParallelism() > 2);
   let threaded = false;
   const open: ModelOpener = (source, backend) => {

@@ -10,9 +10,9 @@ export const onnxRuntimeConfigSchema = z
     /** Tried in this order; the first one that loads wins, CPU is the last resort. */
     executionProviders: z.array(executionProviderSchema).min(1).default(['tensorrt', 'cuda', 'cpu']),
     /**
-     * 0 = the runtime's default (one spinning thread per core). 1 by default: the pipeline overlaps decoding,
-     * detection and classification across the cores, and on the clip one thread per session ran 240 frames in
-     * 5.9 s against 7.5 s with the runtime's pool (2 cores, fp32 cnn4 + BlazeFace on every frame).
+     * 0 = the runtime's default (one spinning thread per core). 1 by default: the pipeline already overlaps decoding,
+     * detection and classification across the cores, and the runtime's spinning pool competes with them for the same
+     * cores (measured slower end to end: bench/RESULTS.md).
      */
     intraOpThreads: z.number().int().min(0).default(1),
     graphOptimizationLevel: z.enum(['disabled', 'basic', 'extended', 'all']).default('all'),

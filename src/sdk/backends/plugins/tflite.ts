@@ -5,14 +5,14 @@ export const tfliteConfigSchema = z
   .object({
     type: z.literal('tflite'),
     /**
-     * 1 by default: the pipeline already overlaps decoding, detection and classification across the cores, and
-     * measured here a second interpreter thread made BlazeFace 3x slower (13 ms -> 38 ms) once another core was busy.
+     * 1 by default: the pipeline already overlaps decoding, detection and classification across the cores, and a
+     * second interpreter thread slows inference down badly once another core is busy (bench/RESULTS.md).
      */
     threads: z.number().int().min(1).default(1),
     /**
      * "xnnpack" (default): the XNNPACK delegate of tfjs-tflite-node's TFLite library, float and int8 operators, through
      * fer-edge's plugin (native/; falls back to "cpu" with a logged reason when it was not built); "cpu": TFLite's
-     * built-in CPU kernels, 3-5x slower here; "edgetpu" loads the Coral delegate (libedgetpu.so.1 must be installed).
+     * built-in CPU kernels, several times slower; "edgetpu" loads the Coral delegate (libedgetpu.so.1 must be installed).
      */
     delegate: z.enum(['xnnpack', 'cpu', 'edgetpu']).default('xnnpack'),
     /** Which Edge TPU: "usb", "pci", ":0" ... (libedgetpu's `device` option); unset = the first found. */
