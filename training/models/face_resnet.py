@@ -16,8 +16,9 @@ Here each conv + bias + scale becomes a conv and a real ``BatchNorm2d`` whose st
 with batch statistics the way the network was trained, so it fine-tunes like any ResNet. Kept as frozen affines,
 the pretrained weights fine-tune worse than a random initialisation.
 
-Input contract of ``FaceResNet``: grey faces ``[B, 1, H, W]`` normalized ``(x/255 - 0.5) / 0.5`` like every fer-edge
-model (``rgb=False``), or RGB in that normalization (``rgb=True``, used to check the port against face-api).
+Input contract of ``FaceResNet``: grey faces ``[B, 1, H, W]`` normalized ``(x/255 - MEAN) / STD``
+(``training.data.MEAN/STD``) like every fer-edge model (``rgb=False``), or RGB in that normalization (``rgb=True``,
+used to check the port against face-api).
 """
 import json
 import os

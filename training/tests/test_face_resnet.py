@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 
+from training.data import to_float
 from training.models import face_resnet
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -41,7 +42,7 @@ def test_descriptors_match_face_api(faces, tmp_path):
     expected = torch.tensor(json.loads(out.stdout))
 
     model = face_resnet.face_resnet(rgb=True).eval()
-    x = torch.from_numpy(faces).permute(0, 3, 1, 2).float().div(255.0).sub(0.5).div(0.5)
+    x = to_float(torch.from_numpy(faces).permute(0, 3, 1, 2))
     with torch.no_grad():
         ours = model(x)
     diff = (ours - expected).abs().max().item()
@@ -57,7 +58,7 @@ def test_descriptors_match_face_api(faces, tmp_path):
 def test_calibrated_batchnorm_keeps_the_pretrained_function(faces):
     torch.manual_seed(0)
     model = face_resnet.face_resnet(rgb=True).eval()
-    x = torch.from_numpy(faces).permute(0, 3, 1, 2).float().div(255.0).sub(0.5).div(0.5)
+    x = to_float(torch.from_numpy(faces).permute(0, 3, 1, 2))
     x = torch.cat([x, x.flip(3)])
     with torch.no_grad():
         before = model(x)

@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import pytest
 
 from training import recipes, train
@@ -7,24 +10,33 @@ def test_every_recipe_is_valid_training_flags():
     book = recipes.load()
     parser = train.get_args_parser()
     for name in book:
-        args = parser.parse_args(recipes.train_argv(name, "/runs", recipes=book))
-        assert args.output_dir == f"/runs/{name}" and args.resume
+        argv = recipes.train_argv(name, "/runs", recipes=book)
+        args = parser.parse_args(argv)
+        assert args.output_dir == f"/runs/{name}" and args.resume and args.data == recipes.DATA
+        assert not any(a.startswith("run:") for a in argv), argv  # every run reference expanded
+        for path in [args.teacher_logits, args.init, *(args.teacher or [])]:
+            assert path is None or path.startswith("/runs/"), (name, path)
 
 
 def test_inheritance_and_run_references():
     book = {"base": {"model": "mnv3s", "epochs": 10, "teacher": ["run:t1", "run:t2"], "amp": True},
             "child": {"inherit": "base", "epochs": 20, "teacher": None, "teacher-logits": "run:ens/logits.pt",
                       "amp": False}}
-    assert recipes.train_argv("base", "/r", recipes=book)[:8] == [
-        "--model", "mnv3s", "--epochs", "10", "--teacher", "/r/t1/best.pt", "/r/t2/best.pt", "--amp"]
+    assert recipes.train_argv("base", "/r", recipes=book)[:10] == [
+        "--data", recipes.DATA, "--model", "mnv3s", "--epochs", "10", "--teacher", "/r/t1/best.pt", "/r/t2/best.pt",
+        "--amp"]
     child = recipes.train_argv("child", "/r", ["--epochs", "3"], recipes=book)
-    assert child == ["--model", "mnv3s", "--epochs", "20", "--teacher-logits", "/r/ens/logits.pt",
-                     "--output-dir", "/r/child", "--resume", "--epochs", "3"]
+    assert child == ["--data", recipes.DATA, "--model", "mnv3s", "--epochs", "20", "--teacher-logits",
+                     "/r/ens/logits.pt", "--output-dir", "/r/child", "--resume", "--epochs", "3"]
+    assert recipes.train_argv("base", "/r", recipes={"base": {"data": "/d"}})[:2] == ["--data", "/d"]
 
 
-def test_unknown_and_circular_recipes(capsys):
-    assert recipes.main(["args", "no-such-recipe"]) == 2
-    assert "unknown recipe" in capsys.readouterr().err
+def test_unknown_and_circular_recipes():
+    result = subprocess.run([sys.executable, "-m", "training.recipes", "args", "no-such-recipe"], cwd=recipes.ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("recipes: unknown recipe 'no-such-recipe'; recipes: face-teacher-112, ")
+    assert result.stderr.count("\n") == 1 and "_cpu" not in result.stderr
     with pytest.raises(ValueError):
         recipes.resolve({"a": {"inherit": "b"}, "b": {"inherit": "a"}}, "a")
 

@@ -4,6 +4,7 @@ import os
 import torch
 
 from training import train
+from training.data import to_float
 from training.models import get_model
 
 
@@ -20,7 +21,7 @@ def _batch_loss(model, x, y):
         if isinstance(m, torch.nn.Dropout):
             m.eval()
     with torch.no_grad():
-        return torch.nn.functional.cross_entropy(model((x.float() / 255 - 0.5) / 0.5), y).item()
+        return torch.nn.functional.cross_entropy(model(to_float(x)), y).item()
 
 
 def test_one_epoch_on_real_images_lowers_the_loss(tiny_dataset, tmp_path):
