@@ -8,9 +8,9 @@ import cv, { type Mat } from '../src/sdk/opencv.js';
 import { matToFrame } from '../src/sdk/preprocess/frame-mat.js';
 import { pictureChange, thumbnail, type Thumbnail } from '../src/sdk/scheduling/index.js';
 import type { EmotionEvent } from '../src/sdk/types.js';
-import { sharedPath, skipUnlessShared } from './helpers/shared.js';
+import { CLIP, clipConfig, clipSource } from './helpers/clip.js';
+import { skipUnlessShared } from './helpers/shared.js';
 
-const CLIP = 'media/tears_of_steel_10s_640x360.mp4';
 const skip = skipUnlessShared(CLIP);
 /**
  * The clip's shot cuts, as ffmpeg's scene filter finds them (`select='gt(scene,0.4)'`; at 0.3 it adds 202 and 204,
@@ -25,7 +25,7 @@ const DEFAULT_ON_CHANGE = pipelineConfigSchema.shape.detectOnChange.parse(undefi
 let thumbnails: Thumbnail[] = [];
 before(async () => {
   if (skip) return;
-  const source = createSource({ type: 'opencv', file: sharedPath(CLIP), playback: 'fast' });
+  const source = createSource(clipSource());
   await source.open();
   for (let frame = await source.read(); frame; frame = await source.read()) {
     thumbnails.push(thumbnail(frame));
@@ -33,10 +33,6 @@ before(async () => {
   }
   await source.close();
 });
-
-function clipConfig(extra: Record<string, unknown> = {}) {
-  return { source: { type: 'opencv' as const, file: sharedPath(CLIP), playback: 'fast' as const }, mqtt: false as const, statsIntervalSec: 3600, ...extra };
-}
 
 async function run(extra: Record<string, unknown>): Promise<{ results: PipelineResult[]; events: EmotionEvent[] }> {
   const pipeline = await createPipeline(clipConfig(extra));
@@ -64,7 +60,7 @@ test('picture change between consecutive frames of the clip: above the default t
 });
 
 test('picture change ignores brightness and contrast; a flat frame is unrelated to a picture', { skip }, async () => {
-  const source = createSource({ type: 'opencv', file: sharedPath(CLIP), playback: 'fast' });
+  const source = createSource(clipSource());
   await source.open();
   const frame = (await source.read())!;
   await source.close();

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from './helpers/shared.js';
+import { makeTempDir, removeTempDir } from './helpers/temp-dir.js';
 
 const DEPCRUISE = join(repoRoot, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs');
 
@@ -26,7 +26,7 @@ test('the configuration schema reaches no native module but through a plugin\'s 
 });
 
 test('validating a configuration that names every source, detector and back end loads no native package', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fer-edge-arch-'));
+  const dir = makeTempDir('fer-edge-arch-');
   try {
     const script = join(dir, 'validate.mts');
     writeFileSync(
@@ -57,6 +57,6 @@ console.log('checked', checked);
     const loaded = JSON.parse(line.slice('loaded-packages: '.length)) as string[];
     assert.deepEqual(loaded.filter((name) => /opencv|onnxruntime|tflite|tfjs/.test(name)), [], loaded.join(', '));
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 });

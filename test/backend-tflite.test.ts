@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Builder } from 'flatbuffers';
 import { createBackend } from '../src/sdk/backends/index.js';
 import { findEdgeTpuLibrary } from '../src/sdk/backends/edgetpu-library.js';
@@ -13,6 +12,7 @@ import { readManifest } from '../src/sdk/model/manifest.js';
 import { runTsSnippet } from './helpers/child-script.js';
 import { faceBatch, ferValFaces } from './helpers/fer-faces.js';
 import { repoRoot, skipUnlessShared } from './helpers/shared.js';
+import { tempDirForTests } from './helpers/temp-dir.js';
 
 const blazeFace = join(dirname(createRequire(import.meta.url).resolve('@mediapipe/face_detection')), 'face_detection_short_range.tflite');
 
@@ -103,11 +103,7 @@ function int8EdgesModel(input: { scale: number; zeroPoint: number }, output: { s
 }
 
 describe('tflite back end', () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'fer-edge-tflite-'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDirForTests('fer-edge-tflite-');
 
   test('runs the real BlazeFace model, and a batch of 3 equals 3 single runs (fixed batch 1 looped)', async () => {
     const backend = await createBackend(blazeFace, { type: 'tflite', threads: 1 });

@@ -1,22 +1,23 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { runBench, type BenchReport } from '../src/bench/run-bench.js';
 import type { Spread } from '../src/bench/stats.js';
 import { loadClassifierFromOptions } from '../src/eval/model-options.js';
-import { repoRoot, sharedPath, skipUnlessShared } from './helpers/shared.js';
+import { runCli } from './helpers/cli.js';
+import { CLIP, clipPath } from './helpers/clip.js';
+import { PEER_MODEL } from './helpers/model-fixtures.js';
+import { sharedPath, skipUnlessShared } from './helpers/shared.js';
+import { tempDirForTests } from './helpers/temp-dir.js';
 
-const PEER = sharedPath('peers', 'mini_xception_fer2013.onnx');
+const PEER = sharedPath(PEER_MODEL);
 const VAL = sharedPath('data', 'fer2013', 'val');
-const VIDEO = sharedPath('media', 'tears_of_steel_10s_640x360.mp4');
 const skip =
-  skipUnlessShared('peers', 'mini_xception_fer2013.onnx') || skipUnlessShared('data', 'fer2013', 'val') || skipUnlessShared('media', 'tears_of_steel_10s_640x360.mp4');
+  skipUnlessShared(PEER_MODEL) || skipUnlessShared('data', 'fer2013', 'val') || skipUnlessShared(CLIP);
 const peerSpec = { model: PEER, mean: [0.5], std: [0.5], output: 'probabilities' };
 
-const work = mkdtempSync(join(tmpdir(), 'fer-edge-bench-'));
+const work = tempDirForTests('fer-edge-bench-');
 const faces = join(work, 'faces');
 // The peer with a manifest beside it, standing in for a shipped model (the pipeline loads models that way).
 const withManifest = join(work, 'mini-xception.onnx');
@@ -32,7 +33,6 @@ before(async () => {
   symlinkSync(PEER, withManifest);
   writeFileSync(join(work, 'mini-xception.json'), JSON.stringify({ ...model.manifest, crop: { expand: 1.25 } }));
 });
-after(() => rmSync(work, { recursive: true, force: true }));
 
 function assertMeasured(s: Spread, runs: number, what: string): void {
   assert.equal(s.runs, runs, what);
@@ -47,7 +47,7 @@ test('the bench harness measures every section on a tiny workload and reports we
       { label: 'peer', spec: peerSpec },
     ],
     faces: { path: faces },
-    video: VIDEO,
+    video: clipPath,
     detectors: [{ type: 'blazeface' }],
     batchSizes: [1, 4],
     repeat: { runs: 2, iterations: 3, warmup: 1 },
@@ -88,12 +88,8 @@ test('the bench harness measures every section on a tiny workload and reports we
 });
 
 test('fer-edge bench prints the tables and the comparison', { skip }, () => {
-  const run = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), 'bench', '--model', withManifest, '--compare', PEER, '--peer-mean', '0.5', '--peer-std', '0.5',
-      '--data', faces, '--per-class', '1', '--batch', '1,2', '--runs', '2', '--iterations', '2', '--warmup', '1', '--detector', 'blazeface', 'haar'],
-    { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, FER_EDGE_LOG_LEVEL: 'silent' } },
-  );
+  const run = runCli(['bench', '--model', withManifest, '--compare', PEER, '--peer-mean', '0.5', '--peer-std', '0.5',
+    '--data', faces, '--per-class', '1', '--batch', '1,2', '--runs', '2', '--iterations', '2', '--warmup', '1', '--detector', 'blazeface', 'haar']);
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /classification, ms per face/);
   assert.match(run.stdout, /mini-xception\.onnx\s+onnx fp32 onnxruntime\/cpu\s+[\d.]+ \[[\d.]+-[\d.]+\]/);

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { createSource, parseSourceArg, sourceConfigSchema } from '../src/sdk/capture/index.js';
 import { backoffDelayMs, reconnectSchema } from '../src/sdk/capture/reconnect-options.js';
 import { ConfigError } from '../src/core/errors.js';
+import { tempDirForTests } from './helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'fer-capture-config-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirForTests('fer-capture-config-');
 
 test('parseSourceArg tells cameras, streams, pipelines, folders and files apart', () => {
   assert.deepEqual(parseSourceArg('0'), { type: 'opencv', device: 0 });

@@ -3,13 +3,13 @@ import { test } from 'node:test';
 import cv from '../src/sdk/opencv.js';
 import { createSource } from '../src/sdk/capture/index.js';
 import type { Frame } from '../src/sdk/types.js';
-import { sharedPath, skipUnlessShared } from './helpers/shared.js';
+import { CLIP, clipSource } from './helpers/clip.js';
+import { skipUnlessShared } from './helpers/shared.js';
 
-const CLIP = ['media', 'tears_of_steel_10s_640x360.mp4'] as const;
-const skip = skipUnlessShared(...CLIP);
+const skip = skipUnlessShared(CLIP);
 
 test('fast playback reads all 240 frames of the clip as BGR Mats with seq 0..239 on the file clock, then ends', { skip }, async () => {
-  const source = createSource({ type: 'opencv', file: sharedPath(...CLIP), playback: 'fast' });
+  const source = createSource(clipSource());
   const statuses: string[] = [];
   source.on('status', (e: { status: string }) => statuses.push(e.status));
   await source.open();
@@ -33,7 +33,7 @@ test('fast playback reads all 240 frames of the clip as BGR Mats with seq 0..239
 });
 
 test('realtime playback paces frames at the file rate (24 fps)', { skip }, async () => {
-  const source = createSource({ type: 'opencv', file: sharedPath(...CLIP), playback: 'realtime' });
+  const source = createSource(clipSource({ playback: 'realtime' }));
   await source.open();
   const stamps: number[] = [];
   for (let i = 0; i < 13; i++) {
@@ -49,7 +49,7 @@ test('realtime playback paces frames at the file rate (24 fps)', { skip }, async
 });
 
 test('a looped file starts again at its end, seq keeps counting', { skip }, async () => {
-  const source = createSource({ type: 'opencv', file: sharedPath(...CLIP), playback: 'fast', loop: true });
+  const source = createSource(clipSource({ loop: true }));
   await source.open();
   let frames = 0;
   let lastSeq = -1;

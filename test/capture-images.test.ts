@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createSource } from '../src/sdk/capture/index.js';
 import { SourceError } from '../src/core/errors.js';
 import { sharedPath, skipUnlessShared } from './helpers/shared.js';
+import { makeTempDir, removeTempDir } from './helpers/temp-dir.js';
 
 const skip = skipUnlessShared('media', 'solvay_conference_1927.jpg');
 let dir = '';
 
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'fer-images-'));
+  dir = makeTempDir('fer-images-');
   if (skip) return;
   // Natural order must put frame2 before frame10; the text file is ignored.
   copyFileSync(sharedPath('media', 'grace_hopper_pillow_128.jpg'), join(dir, 'frame10.jpg'));
@@ -19,7 +19,7 @@ before(() => {
   copyFileSync(sharedPath('media', 'solvay_conference_1927.jpg'), join(dir, 'frame1.jpg'));
   writeFileSync(join(dir, 'notes.txt'), 'not an image');
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => removeTempDir(dir));
 
 const sizes = (frames: { width: number; height: number }[]) => frames.map((f) => `${f.width}x${f.height}`);
 

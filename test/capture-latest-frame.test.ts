@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { createSource, LatestFrame } from '../src/sdk/capture/index.js';
+import { CLIP, clipSource } from './helpers/clip.js';
 import { sharedPath, skipUnlessShared } from './helpers/shared.js';
 
-const CLIP = ['media', 'tears_of_steel_10s_640x360.mp4'] as const;
-const skip = skipUnlessShared(...CLIP);
+const skip = skipUnlessShared(CLIP);
 
 test('a slow consumer gets the newest frame; the frames it missed are dropped and counted, capture never waits', { skip }, async () => {
-  const source = createSource({ type: 'opencv', file: sharedPath(...CLIP), playback: 'realtime' });
+  const source = createSource(clipSource({ playback: 'realtime' }));
   await source.open();
   const latest = new LatestFrame(source);
   latest.start();

@@ -1,22 +1,21 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createSource, type SourceStatusEvent } from '../src/sdk/capture/index.js';
 import { SourceError } from '../src/core/errors.js';
 import { freePort } from './helpers/mosquitto.js';
-import { sharedPath, skipUnlessShared } from './helpers/shared.js';
-
-const CLIP = ['media', 'tears_of_steel_10s_640x360.mp4'] as const;
+import { CLIP, clipPath } from './helpers/clip.js';
+import { skipUnlessShared } from './helpers/shared.js';
+import { makeTempDir, removeTempDir } from './helpers/temp-dir.js';
 
 /** A live HTTP stream like an IP camera's: ffmpeg serving the clip in real time, looped, as MPEG-TS to one client. */
 function startStreamServer(port: number): ChildProcess {
   return spawn(
     'ffmpeg',
-    ['-nostdin', '-v', 'error', '-re', '-stream_loop', '-1', '-i', sharedPath(...CLIP), '-c', 'copy', '-f', 'mpegts', '-listen', '1', `http://127.0.0.1:${port}/live.ts`],
+    ['-nostdin', '-v', 'error', '-re', '-stream_loop', '-1', '-i', clipPath, '-c', 'copy', '-f', 'mpegts', '-listen', '1', `http://127.0.0.1:${port}/live.ts`],
     { stdio: 'ignore' },
   );
 }
@@ -27,7 +26,7 @@ async function stop(child: ChildProcess): Promise<void> {
   await once(child, 'exit');
 }
 
-test('a stream that is down at start, then dies mid-way, comes back by itself with seq still increasing', { skip: skipUnlessShared(...CLIP), timeout: 20_000 }, async () => {
+test('a stream that is down at start, then dies mid-way, comes back by itself with seq still increasing', { skip: skipUnlessShared(CLIP), timeout: 20_000 }, async () => {
   const port = await freePort();
   const source = createSource({
     type: 'opencv',
@@ -102,13 +101,13 @@ test('closing a source that keeps retrying (attempts 0) stops it at once', async
 });
 
 test('a file OpenCV cannot decode is a one-line SourceError', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fer-corrupt-'));
+  const dir = makeTempDir('fer-corrupt-');
   const path = join(dir, 'clip.mp4');
   writeFileSync(path, Buffer.alloc(4096, 7));
   try {
     const source = createSource({ type: 'opencv', file: path, reconnect: { attempts: 2, initialDelayMs: 10 } });
     await assert.rejects(source.open(), { name: 'SourceError', message: `file ${path} could not be opened (2 attempts): OpenCV could not open it` });
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 });

@@ -1,41 +1,31 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import mqtt from 'mqtt';
 import { emotionEventSchema } from '../src/sdk/events/index.js';
 import type { EmotionEvent } from '../src/sdk/types.js';
-import { tempPeerModel, type TempModel } from './helpers/model-fixtures.js';
+import { runCli, spawnCli, userLines, type CliOptions } from './helpers/cli.js';
+import { CLIP, clipPath } from './helpers/clip.js';
+import { PEER_MODEL, tempPeerModel, type TempModel } from './helpers/model-fixtures.js';
 import { Mosquitto } from './helpers/mosquitto.js';
-import { repoRoot, sharedPath, skipUnlessShared } from './helpers/shared.js';
+import { repoRoot, skipUnlessShared } from './helpers/shared.js';
+import { makeTempDir, removeTempDir } from './helpers/temp-dir.js';
 
-const CLIP = 'media/tears_of_steel_10s_640x360.mp4';
-const skip = skipUnlessShared(CLIP) || skipUnlessShared('peers/mini_xception_fer2013.onnx');
-const CLI = ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts')];
-const env = { ...process.env, FER_EDGE_LOG_LEVEL: 'warn' };
+const skip = skipUnlessShared(CLIP) || skipUnlessShared(PEER_MODEL);
+const cliOptions: CliOptions = { logLevel: 'warn', timeoutMs: 60_000 };
 let model: TempModel;
 let dir: string;
 
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'fer-edge-cli-run-'));
+  dir = makeTempDir('fer-edge-cli-run-');
   if (!skip) model = tempPeerModel();
 });
 after(() => {
   model?.cleanup();
-  rmSync(dir, { recursive: true, force: true });
+  removeTempDir(dir);
 });
-
-function runCli(args: string[]) {
-  return spawnSync(process.execPath, [...CLI, ...args], { cwd: repoRoot, encoding: 'utf8', env, timeout: 60_000 });
-}
-
-/** The error output minus log lines: what a user reads. */
-function userLines(stderr: string): string[] {
-  return stderr.split('\n').filter((line) => line && !line.startsWith('{'));
-}
 
 test('run publishes the events it prints to a real broker, then retained offline', { skip }, async () => {
   const broker = await Mosquitto.start();
@@ -49,11 +39,10 @@ test('run publishes the events it prints to a real broker, then retained offline
     });
     await subscriber.subscribeAsync(['fer-edge/cli-test/events', 'fer-edge/cli-test/status'], { qos: 1 });
 
-    const child = spawn(
-      process.execPath,
-      [...CLI, 'run', '--source', sharedPath(CLIP), '--playback', 'fast', '--max-frames', '72', '--model', model.modelPath,
+    const child = spawnCli(
+      ['run', '--source', clipPath, '--playback', 'fast', '--max-frames', '72', '--model', model.modelPath,
         '--broker', broker.url, '--device-id', 'cli-test', '--json'],
-      { cwd: repoRoot, env },
+      cliOptions,
     );
     let stdout = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -72,11 +61,7 @@ test('run publishes the events it prints to a real broker, then retained offline
 });
 
 test('SIGTERM stops capture, ends every face, publishes offline and exits 0', { skip }, async () => {
-  const child = spawn(
-    process.execPath,
-    [...CLI, 'run', '--source', sharedPath(CLIP), '--loop', '--model', model.modelPath, '--no-mqtt', '--json'],
-    { cwd: repoRoot, env },
-  );
+  const child = spawnCli(['run', '--source', clipPath, '--loop', '--model', model.modelPath, '--no-mqtt', '--json'], cliOptions);
   let stdout = '';
   let killed = false;
   child.stdout.on('data', (chunk) => {
@@ -95,21 +80,21 @@ test('SIGTERM stops capture, ends every face, publishes offline and exits 0', { 
 test('--help and usage errors load no runtime (OpenCV, ONNX Runtime, TFLite, SSH): commands load their actions on use', () => {
   const heavy = /opencv|onnxruntime|tfjs|tflite|ssh2|protobufjs|onnx-proto/;
   for (const [args, exitCode] of [[['--help'], 0], [['run', '--help'], 0], [['eval', '--bogus'], 2], [['quantize'], 2], [['nope'], 2]] as const) {
-    const result = spawnSync(process.execPath, ['--require', join(repoRoot, 'test/helpers/loaded-modules.cjs'), ...CLI, ...args], { cwd: repoRoot, encoding: 'utf8', env, timeout: 60_000 });
+    const result = runCli(args, { ...cliOptions, nodeArgs: ['--require', join(repoRoot, 'test/helpers/loaded-modules.cjs')] });
     assert.equal(result.status, exitCode, `${args.join(' ')}: ${result.stderr}`);
     const line = result.stderr.split('\n').find((l) => l.startsWith('loaded-packages: '));
     assert.ok(line, result.stderr);
     const loaded = JSON.parse(line.slice('loaded-packages: '.length)) as string[];
     assert.deepEqual(loaded.filter((name) => heavy.test(name)), [], `${args.join(' ')} loaded ${loaded.join(', ')}`);
   }
-  const help = runCli(['run', '--help']);
+  const help = runCli(['run', '--help'], cliOptions);
   assert.match(help.stdout, /--classify-every <n>/);
 });
 
 test('a config with a wrong field exits 2 with one line naming the field', () => {
   const config = join(dir, 'bad.yaml');
   writeFileSync(config, 'source:\n  type: opencv\n  file: clip.mp4\ndetector:\n  type: sonar\n');
-  const result = runCli(['run', '--config', config]);
+  const result = runCli(['run', '--config', config], cliOptions);
   assert.equal(result.status, 2);
   const lines = userLines(result.stderr);
   assert.equal(lines.length, 1, result.stderr);
@@ -120,7 +105,7 @@ test('a config that is not YAML, a missing config file and no source are one-lin
   const config = join(dir, 'broken.yaml');
   writeFileSync(config, 'source: [unclosed\n');
   for (const args of [['run', '--config', config], ['run', '--config', join(dir, 'absent.yaml')], ['run']]) {
-    const result = runCli(args);
+    const result = runCli(args, cliOptions);
     assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
     assert.equal(userLines(result.stderr).length, 1, result.stderr);
   }
@@ -129,7 +114,7 @@ test('a config that is not YAML, a missing config file and no source are one-lin
 test('a camera that does not exist is a one-line error and a non-zero exit', { skip }, () => {
   const config = join(dir, 'camera.yaml');
   writeFileSync(config, `source:\n  type: opencv\n  device: /dev/video9\n  reconnect: { attempts: 2, initialDelayMs: 50 }\nmodel: ${model.modelPath}\nmqtt: false\n`);
-  const result = runCli(['run', '--config', config]);
+  const result = runCli(['run', '--config', config], cliOptions);
   assert.notEqual(result.status, 0);
   const lines = userLines(result.stderr);
   assert.equal(lines.length, 1, result.stderr);
@@ -139,7 +124,7 @@ test('a camera that does not exist is a one-line error and a non-zero exit', { s
 test('a corrupt model is refused with one line before the camera opens', () => {
   const bad = join(dir, 'corrupt.onnx');
   writeFileSync(bad, 'not a model');
-  const result = runCli(['run', '--source', '0', '--model', bad, '--no-mqtt']);
+  const result = runCli(['run', '--source', '0', '--model', bad, '--no-mqtt'], cliOptions);
   assert.notEqual(result.status, 0);
   const lines = userLines(result.stderr);
   assert.equal(lines.length, 1, result.stderr);
@@ -147,8 +132,8 @@ test('a corrupt model is refused with one line before the camera opens', () => {
 });
 
 test('a broker that refuses connections does not stop the pipeline: events are still produced', { skip }, () => {
-  const result = runCli(['run', '--source', sharedPath(CLIP), '--playback', 'fast', '--max-frames', '48', '--model', model.modelPath,
-    '--broker', 'mqtt://127.0.0.1:1', '--json']);
+  const result = runCli(['run', '--source', clipPath, '--playback', 'fast', '--max-frames', '48', '--model', model.modelPath,
+    '--broker', 'mqtt://127.0.0.1:1', '--json'], cliOptions);
   assert.equal(result.status, 0, result.stderr);
   assert.ok(result.stdout.trim().split('\n').length >= 1);
 });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
@@ -11,9 +10,11 @@ import { prepareBundle, type BundleRequest } from '../src/deploy/prepare-bundle.
 import { loadTargets } from '../src/deploy/target-profile.js';
 import { ConfigError, ModelError } from '../src/core/errors.js';
 import { makeModelsDir, writeConfigs } from './helpers/deploy-fixtures.js';
+import { PEER_MODEL } from './helpers/model-fixtures.js';
 import { repoRoot, skipUnlessShared } from './helpers/shared.js';
+import { makeTempDir, removeTempDir } from './helpers/temp-dir.js';
 
-const skip = skipUnlessShared('peers', 'mini_xception_fer2013.onnx');
+const skip = skipUnlessShared(PEER_MODEL);
 const root = '/opt/fer-edge';
 const systemdAnalyze = ['/usr/bin/systemd-analyze', '/bin/systemd-analyze'].find((path) => existsSync(path));
 let work: string;
@@ -21,11 +22,11 @@ let modelsDir: string;
 let configs: { good: string; bad: string };
 
 before(() => {
-  work = mkdtempSync(join(tmpdir(), 'fer-edge-deploy-bundle-'));
+  work = makeTempDir('fer-edge-deploy-bundle-');
   if (!skip) modelsDir = makeModelsDir(join(work, 'models'));
   configs = writeConfigs(work);
 });
-after(() => rmSync(work, { recursive: true, force: true }));
+after(() => removeTempDir(work));
 
 function request(extra: Partial<BundleRequest>): BundleRequest {
   return { root, targetsDir: join(repoRoot, 'targets'), ferEdgeVersion: '0.0.0-test', modelsDir, configPath: configs.good, ...extra };
@@ -83,7 +84,7 @@ for (const { target, name, model, backend } of expected) {
         assert.equal(check.stderr.trim(), '');
       }
     } finally {
-      rmSync(opened.dir, { recursive: true, force: true });
+      removeTempDir(opened.dir);
     }
   });
 }
@@ -100,7 +101,7 @@ test('jetson-orin: TensorRT int8 with an engine cache under the deploy root; a u
     assert.equal(config.backend.intraOpThreads, 2);
     assert.deepEqual(config.backend.tensorrt, { engineCachePath: `${root}/state/tensorrt-cache`, int8: true, fp16: true });
   } finally {
-    rmSync(opened.dir, { recursive: true, force: true });
+    removeTempDir(opened.dir);
   }
 });
 

@@ -1,32 +1,29 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Command } from 'commander';
 import { registerDeploy } from '../src/cli/commands/deploy.js';
 import { selectModel } from '../src/deploy/model-selection.js';
 import { loadTargets } from '../src/deploy/target-profile.js';
+import { runCli } from './helpers/cli.js';
 import { makeModelsDir, writeConfigs, writeServiceCommand } from './helpers/deploy-fixtures.js';
+import { PEER_MODEL } from './helpers/model-fixtures.js';
 import { freePort } from './helpers/sshd.js';
 import { repoRoot, skipUnlessShared } from './helpers/shared.js';
+import { makeTempDir, removeTempDir } from './helpers/temp-dir.js';
 
 // `fer-edge deploy` as a user runs it: one line on stdout when it worked, one `fer-edge: <reason>` line and a non-zero
 // exit when it did not.
-const skip = skipUnlessShared('peers', 'mini_xception_fer2013.onnx');
+const skip = skipUnlessShared(PEER_MODEL);
 let work: string;
 let root: string;
 let common: string[];
 let serviceCommand: string;
 
 function ferEdge(...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), 'deploy', ...args], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    env: { ...process.env, FER_EDGE_LOG_LEVEL: 'silent' },
-    timeout: 30_000,
-  });
+  return runCli(['deploy', ...args], { timeoutMs: 30_000 });
 }
 
 /** stdout without the OpenCV loader's own `Info:` notices, which it prints when the CLI loads it. */
@@ -45,7 +42,7 @@ async function deployCommand(...args: string[]): Promise<string> {
 }
 
 before(() => {
-  work = mkdtempSync(join(tmpdir(), 'fer-edge-deploy-cli-'));
+  work = makeTempDir('fer-edge-deploy-cli-');
   root = join(work, 'robot');
   serviceCommand = writeServiceCommand(work);
   const models = skip ? work : makeModelsDir(join(work, 'models'));
@@ -54,7 +51,7 @@ before(() => {
 
 after(() => {
   execFileSync(serviceCommand, ['stop', root]);
-  rmSync(work, { recursive: true, force: true });
+  removeTempDir(work);
 });
 
 test('deploy --dest, then --list: one line each, the current release starred', { skip }, async () => {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as tar from 'tar';
@@ -10,10 +9,12 @@ import { LocalHost } from '../src/deploy/local-host.js';
 import type { BundleRequest } from '../src/deploy/prepare-bundle.js';
 import { sha256File } from '../src/sdk/model/index.js';
 import { corruptBundle, deployWith, makeModelsDir, writeConfigs, writeServiceCommand } from './helpers/deploy-fixtures.js';
+import { PEER_MODEL } from './helpers/model-fixtures.js';
 import { repoRoot, skipUnlessShared } from './helpers/shared.js';
+import { makeTempDir, removeTempDir } from './helpers/temp-dir.js';
 
 // `fer-edge deploy --dest <dir>`: the same installer and layout as on a robot, in a directory of this machine.
-const skip = skipUnlessShared('peers', 'mini_xception_fer2013.onnx');
+const skip = skipUnlessShared(PEER_MODEL);
 const targetsDir = join(repoRoot, 'targets');
 const installer = packagedInstaller(targetsDir);
 let work: string;
@@ -24,7 +25,7 @@ let request: (extra: Partial<BundleRequest>) => BundleRequest;
 let configs: { good: string; bad: string };
 
 before(() => {
-  work = mkdtempSync(join(tmpdir(), 'fer-edge-deploy-local-'));
+  work = makeTempDir('fer-edge-deploy-local-');
   root = join(work, 'robot');
   host = new LocalHost(root);
   configs = writeConfigs(work);
@@ -35,7 +36,7 @@ before(() => {
 
 after(() => {
   for (const dir of [root, join(work, 'fresh-robot')]) if (service?.serviceCommand) execFileSync(service.serviceCommand, ['stop', dir]);
-  rmSync(work, { recursive: true, force: true });
+  removeTempDir(work);
 });
 
 const current = () => readlinkSync(join(root, 'current'));

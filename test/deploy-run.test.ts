@@ -1,21 +1,23 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { LocalHost } from '../src/deploy/local-host.js';
+import { CLIP, clipPath } from './helpers/clip.js';
 import { deployWith, makeModelsDir, writeServiceCommand } from './helpers/deploy-fixtures.js';
-import { repoRoot, sharedPath, skipUnlessShared } from './helpers/shared.js';
+import { PEER_MODEL } from './helpers/model-fixtures.js';
+import { repoRoot, skipUnlessShared } from './helpers/shared.js';
+import { makeTempDir, removeTempDir } from './helpers/temp-dir.js';
 
 // The real service behind the health check: `fer-edge run` started on the deployed config, as systemd would.
-const skip = skipUnlessShared('peers', 'mini_xception_fer2013.onnx') || skipUnlessShared('media', 'tears_of_steel_10s_640x360.mp4');
+const skip = skipUnlessShared(PEER_MODEL) || skipUnlessShared(CLIP);
 let work: string;
 let root: string;
 let serviceCommand: string;
 
 before(() => {
-  work = mkdtempSync(join(tmpdir(), 'fer-edge-deploy-run-'));
+  work = makeTempDir('fer-edge-deploy-run-');
   root = join(work, 'robot');
   // What the unit's ExecStart does, without systemd: fer-edge run --config <root>/current/config.yaml.
   serviceCommand = writeServiceCommand(
@@ -28,13 +30,12 @@ FER_EDGE_LOG_LEVEL=warn nohup "${process.execPath}" --import tsx src/cli/main.ts
 
 after(() => {
   if (serviceCommand) execFileSync(serviceCommand, ['stop', root]);
-  rmSync(work, { recursive: true, force: true });
+  removeTempDir(work);
 });
 
 test('deploy --target jetson: fer-edge run starts on the deployed config and reports healthy', { skip }, async () => {
   const userConfig = join(work, 'robot.yaml');
-  const video = sharedPath('media', 'tears_of_steel_10s_640x360.mp4');
-  writeFileSync(userConfig, `source:\n  type: opencv\n  file: ${video}\n  loop: true\nmqtt: false\nhealth:\n  intervalSec: 1\n`);
+  writeFileSync(userConfig, `source:\n  type: opencv\n  file: ${clipPath}\n  loop: true\nmqtt: false\nhealth:\n  intervalSec: 1\n`);
   const host = new LocalHost(root);
   const request = {
     root,

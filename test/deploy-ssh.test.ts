@@ -1,18 +1,19 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { listReleases, packagedInstaller, type ServiceOptions } from '../src/deploy/deploy.js';
 import { prepareBundle, type BundleRequest } from '../src/deploy/prepare-bundle.js';
 import { SshHost, type SshOptions } from '../src/deploy/ssh-host.js';
 import { corruptBundle, deployWith, makeModelsDir, writeConfigs, writeServiceCommand } from './helpers/deploy-fixtures.js';
+import { PEER_MODEL } from './helpers/model-fixtures.js';
 import { repoRoot, skipUnlessShared } from './helpers/shared.js';
 import { freePort, startSshd, type TestSshd } from './helpers/sshd.js';
+import { makeTempDir, removeTempDir } from './helpers/temp-dir.js';
 
 // `fer-edge deploy --host`: a real OpenSSH server on 127.0.0.1 with throwaway keys; the "robot" is a temp directory.
-const skip = skipUnlessShared('peers', 'mini_xception_fer2013.onnx');
+const skip = skipUnlessShared(PEER_MODEL);
 const targetsDir = join(repoRoot, 'targets');
 const installer = packagedInstaller(targetsDir);
 let sshd: TestSshd;
@@ -32,7 +33,7 @@ function robot(options: Partial<SshOptions> = {}): SshHost {
 
 before(async () => {
   sshd = await startSshd();
-  work = mkdtempSync(join(tmpdir(), 'fer-edge-deploy-ssh-'));
+  work = makeTempDir('fer-edge-deploy-ssh-');
   root = join(work, 'robot');
   ssh = { host: sshd.host, port: sshd.port, identityFile: sshd.identityFile, options: [`UserKnownHostsFile=${sshd.knownHostsFile}`] };
   configs = writeConfigs(work);
@@ -45,7 +46,7 @@ after(async () => {
   for (const host of hosts) await host.close();
   if (service?.serviceCommand) execFileSync(service.serviceCommand, ['stop', root]);
   await sshd?.stop();
-  rmSync(work, { recursive: true, force: true });
+  removeTempDir(work);
 });
 
 const current = () => readlinkSync(join(root, 'current'));

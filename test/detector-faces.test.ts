@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import cv from '../src/sdk/opencv.js';
 import { createDetector, type DetectorConfigInput } from '../src/sdk/detectors/index.js';
 import { ConfigError, ModelError } from '../src/core/errors.js';
 import { matToFrame } from '../src/sdk/preprocess/frame-mat.js';
 import type { Face, Frame } from '../src/sdk/types.js';
 import { sharedPath, skipUnlessShared } from './helpers/shared.js';
+import { tempDirForTests } from './helpers/temp-dir.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'fer-detector-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDirForTests('fer-detector-');
 
 const image = (name: string): Frame => matToFrame(cv.imread(sharedPath('media', name)), 0, 0);
 const centre = (face: Face) => ({ x: face.box.x + face.box.width / 2, y: face.box.y + face.box.height / 2 });

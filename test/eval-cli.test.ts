@@ -1,28 +1,20 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import cv from '../src/sdk/opencv.js';
-import { repoRoot, sharedPath, skipUnlessShared } from './helpers/shared.js';
+import { runCli } from './helpers/cli.js';
+import { PEER_MODEL } from './helpers/model-fixtures.js';
+import { sharedPath, skipUnlessShared } from './helpers/shared.js';
+import { tempDirForTests } from './helpers/temp-dir.js';
 
-const PEER = sharedPath('peers', 'mini_xception_fer2013.onnx');
+const PEER = sharedPath(PEER_MODEL);
 const VAL = sharedPath('data', 'fer2013', 'val');
-const skip = skipUnlessShared('peers', 'mini_xception_fer2013.onnx') || skipUnlessShared('data', 'fer2013', 'val');
+const skip = skipUnlessShared(PEER_MODEL) || skipUnlessShared('data', 'fer2013', 'val');
 const PEER_FLAGS = ['--model', PEER, '--mean', '0.5', '--std', '0.5', '--output', 'probabilities'];
 
-const work = mkdtempSync(join(tmpdir(), 'fer-edge-eval-cli-'));
+const work = tempDirForTests('fer-edge-eval-cli-');
 const subset = join(work, 'val-subset');
-
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), ...args], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    env: { ...process.env, FER_EDGE_LOG_LEVEL: 'silent' },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 before(() => {
   if (skip) return;
@@ -32,12 +24,11 @@ before(() => {
     for (const file of readdirSync(join(VAL, name)).sort().slice(0, 5)) symlinkSync(join(VAL, name, file), join(subset, name, file));
   }
 });
-after(() => rmSync(work, { recursive: true, force: true }));
 
 test('eval --json prints the report as JSON only, draws the confusion matrix PNG and writes predictions', { skip }, () => {
   const png = join(work, 'confusion.png');
   const predictions = join(work, 'predictions.jsonl');
-  const run = cli('eval', ...PEER_FLAGS, '--data', subset, '--json', '--confusion-png', png, '--predictions', predictions);
+  const run = runCli(['eval', ...PEER_FLAGS, '--data', subset, '--json', '--confusion-png', png, '--predictions', predictions]);
   assert.equal(run.status, 0, run.stderr);
   const report = JSON.parse(run.stdout);
   assert.equal(report.data.samples, 35);
@@ -58,7 +49,7 @@ test('eval --json prints the report as JSON only, draws the confusion matrix PNG
 });
 
 test('the text report shows headline metrics, the per-class table and the confusion matrix', { skip }, () => {
-  const run = cli('eval', ...PEER_FLAGS, '--data', subset, '--per-class', '2');
+  const run = runCli(['eval', ...PEER_FLAGS, '--data', subset, '--per-class', '2']);
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /: 14 faces/);
   for (const text of ['accuracy', 'balanced accuracy', 'macro F1', "Cohen's kappa", 'log loss', 'ECE (15 bins)', 'confusion matrix', 'surprise']) {
@@ -75,7 +66,7 @@ test('eval --flip averages each face with its mirror: mirrored images give the s
   }
   const probabilities = (data: string, ...flags: string[]): number[][] => {
     const file = join(work, `predictions-${flags.length}-${data === subset ? 'plain' : 'mirrored'}.jsonl`);
-    const run = cli('eval', ...PEER_FLAGS, '--data', data, '--json', '--predictions', file, ...flags);
+    const run = runCli(['eval', ...PEER_FLAGS, '--data', data, '--json', '--predictions', file, ...flags]);
     assert.equal(run.status, 0, run.stderr);
     return readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line).probabilities as number[]);
   };
@@ -97,7 +88,7 @@ test('bad input is one line on stderr and a non-zero exit', { skip }, () => {
     [['eval', '--model', PEER, '--data', subset], /^fer-edge: model .*mini_xception_fer2013.onnx has no manifest: .*\n$/, 1],
   ];
   for (const [args, message, status] of cases) {
-    const run = cli(...args);
+    const run = runCli(args);
     assert.equal(run.status, status, run.stderr);
     assert.match(run.stderr, message);
   }

@@ -1,22 +1,23 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { readDataset } from '../src/eval/dataset.js';
 import { evaluate } from '../src/eval/evaluate.js';
 import { loadClassifierFromOptions } from '../src/eval/model-options.js';
 import cv from '../src/sdk/opencv.js';
 import { ConfigError, ModelError } from '../src/core/errors.js';
+import { PEER_MODEL } from './helpers/model-fixtures.js';
 import { sharedPath, skipUnlessShared } from './helpers/shared.js';
+import { tempDirForTests } from './helpers/temp-dir.js';
 
-const PEER = sharedPath('peers', 'mini_xception_fer2013.onnx');
+const PEER = sharedPath(PEER_MODEL);
 const VAL = sharedPath('data', 'fer2013', 'val');
-const skip = skipUnlessShared('peers', 'mini_xception_fer2013.onnx') || skipUnlessShared('data', 'fer2013', 'val');
+const skip = skipUnlessShared(PEER_MODEL) || skipUnlessShared('data', 'fer2013', 'val');
 const FER_INDEX: Record<string, number> = { angry: 0, disgust: 1, fear: 2, happy: 3, sad: 4, surprise: 5, neutral: 6 };
 const peerSpec = { model: PEER, mean: [0.5], std: [0.5], output: 'probabilities' };
 
-const work = mkdtempSync(join(tmpdir(), 'fer-edge-eval-data-'));
+const work = tempDirForTests('fer-edge-eval-data-');
 const folder = join(work, 'val-subset');
 const csv = join(work, 'fer2013.csv');
 
@@ -36,7 +37,6 @@ before(() => {
   rows.push(`3,${new Array(48 * 48).fill(128).join(' ')},Training`);
   writeFileSync(csv, rows.join('\r\n') + '\r\n');
 });
-after(() => rmSync(work, { recursive: true, force: true }));
 
 test('a Kaggle folder maps class folder names to FER2013 indices', { skip }, async () => {
   const samples = await readDataset(folder);

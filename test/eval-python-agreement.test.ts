@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { evaluate, writePredictions } from '../src/eval/evaluate.js';
+import { PEER_MODEL } from './helpers/model-fixtures.js';
 import { repoRoot, sharedPath, skipUnlessShared } from './helpers/shared.js';
+import { tempDirForTests } from './helpers/temp-dir.js';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -51,16 +51,15 @@ out = {
 print(json.dumps(out))
 `;
 
-const work = mkdtempSync(join(tmpdir(), 'fer-edge-eval-py-'));
-after(() => rmSync(work, { recursive: true, force: true }));
+const work = tempDirForTests('fer-edge-eval-py-');
 
 test(
   'eval metrics agree with scikit-learn and training/metrics.py on the same predictions (1e-9)',
-  { skip: skipUnlessShared('peers', 'mini_xception_fer2013.onnx') || skipUnlessShared('data', 'fer2013', 'val') || pythonSkipReason() },
+  { skip: skipUnlessShared(PEER_MODEL) || skipUnlessShared('data', 'fer2013', 'val') || pythonSkipReason() },
   async () => {
     // Every class present, so that macro averages over "classes that occur" and over all 7 labels coincide.
     const result = await evaluate({
-      model: { model: sharedPath('peers', 'mini_xception_fer2013.onnx'), mean: [0.5], std: [0.5], output: 'probabilities' },
+      model: { model: sharedPath(PEER_MODEL), mean: [0.5], std: [0.5], output: 'probabilities' },
       data: { path: sharedPath('data', 'fer2013', 'val'), perClass: 12 },
       batchSize: 16,
     });

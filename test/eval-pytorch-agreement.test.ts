@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { evaluate } from '../src/eval/evaluate.js';
 import { repoRoot, sharedPath, skipUnlessShared } from './helpers/shared.js';
+import { tempDirForTests } from './helpers/temp-dir.js';
 
 const PYTHON = '/usr/bin/python3';
 const VAL = sharedPath('data', 'fer2013', 'val');
@@ -43,8 +43,7 @@ probabilities = torch.softmax(predict_logits(model, images, 48, "cpu").double(),
 print(json.dumps({p: row for p, row in zip(paths, probabilities.tolist())}))
 `;
 
-const work = mkdtempSync(join(tmpdir(), 'fer-edge-eval-torch-'));
-after(() => rmSync(work, { recursive: true, force: true }));
+const work = tempDirForTests('fer-edge-eval-torch-');
 
 test(
   'eval through the device path gives the PyTorch model\'s probabilities on the same val images',

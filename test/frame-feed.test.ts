@@ -6,14 +6,14 @@ import type { FrameSource } from '../src/sdk/capture/frame-source.js';
 import { FrameFeed } from '../src/sdk/frame-feed.js';
 import type { Frame } from '../src/sdk/types.js';
 import { releaseFrame } from '../src/sdk/release-frame.js';
-import { sharedPath, skipUnlessShared } from './helpers/shared.js';
+import { CLIP, clipSource } from './helpers/clip.js';
+import { skipUnlessShared } from './helpers/shared.js';
 
-const CLIP = sharedPath('media', 'tears_of_steel_10s_640x360.mp4');
-const skip = skipUnlessShared('media', 'tears_of_steel_10s_640x360.mp4');
+const skip = skipUnlessShared(CLIP);
 
 /** The real OpenCV file source, watched: how many reads run at once, and how many frames are decoded but not yet taken. */
 function watchedClip(): { source: FrameSource; maxConcurrentReads: () => number; maxDecodedAhead: () => number; taken: () => void } {
-  const inner = createSource({ type: 'opencv', file: CLIP, playback: 'fast' });
+  const inner = createSource(clipSource());
   let running = 0;
   let maxRunning = 0;
   let decoded = 0;

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createBackend } from '../src/sdk/backends/index.js';
@@ -10,6 +9,7 @@ import { ModelError } from '../src/core/errors.js';
 import { defaultModelPath, indexedModelFiles, loadModel, manifestPathFor } from '../src/sdk/model/index.js';
 import { PEER_MODEL, tempPeerModel, type TempModel } from './helpers/model-fixtures.js';
 import { skipUnlessShared } from './helpers/shared.js';
+import { tempDirForTests } from './helpers/temp-dir.js';
 
 /** Asserts a ModelError whose one-line message matches every pattern. */
 async function rejectsWithModelError(promise: Promise<unknown>, ...patterns: RegExp[]): Promise<void> {
@@ -104,11 +104,7 @@ describe('loadModel on the peer model', { skip: skipUnlessShared(PEER_MODEL) }, 
 });
 
 describe('missing and corrupt files', () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'fer-edge-model-'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDirForTests('fer-edge-model-');
 
   test('a missing model file', async () => {
     await rejectsWithModelError(loadModel(join(dir, 'nothing.onnx')), /model .*nothing\.onnx not found/);
@@ -161,11 +157,7 @@ describe('missing and corrupt files', () => {
 });
 
 describe('defaultModelPath', () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'fer-edge-models-'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDirForTests('fer-edge-models-');
 
   test('reads models/index.json', () => {
     assert.throws(() => defaultModelPath('onnx', dir), /no shipped model: .*index\.json does not exist/);

@@ -2,19 +2,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createMqttPublisher } from '../src/sdk/mqtt/index.js';
-import { Mosquitto } from './helpers/mosquitto.js';
+import { brokerForTests, type Mosquitto } from './helpers/mosquitto.js';
 import { sampleEvent } from './helpers/mqtt-fixtures.js';
 
 let broker: Mosquitto;
-before(async () => {
-  broker = await Mosquitto.start();
-});
-after(async () => {
-  await broker.dispose();
-});
+brokerForTests((started) => (broker = started));
 
 test('examples/mqtt-subscriber.ts reacts to the events a publisher sends', async () => {
   const script = fileURLToPath(new URL('../examples/mqtt-subscriber.ts', import.meta.url));

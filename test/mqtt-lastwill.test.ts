@@ -2,17 +2,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { after, before, test } from 'node:test';
-import { Mosquitto } from './helpers/mosquitto.js';
+import { test } from 'node:test';
+import { brokerForTests, type Mosquitto } from './helpers/mosquitto.js';
 import { Collector } from './helpers/mqtt-fixtures.js';
 
 let broker: Mosquitto;
-before(async () => {
-  broker = await Mosquitto.start();
-});
-after(async () => {
-  await broker.dispose();
-});
+brokerForTests((started) => (broker = started));
 
 test('the broker publishes the retained last will "offline" when the publishing process is killed with SIGKILL', async () => {
   const script = fileURLToPath(new URL('./helpers/mqtt-publisher-process.ts', import.meta.url));

@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createMqttPublisher, type MqttPublisher } from '../src/sdk/mqtt/index.js';
 import type { EmotionEvent } from '../src/sdk/types.js';
-import { Mosquitto } from './helpers/mosquitto.js';
+import { brokerForTests, type Mosquitto } from './helpers/mosquitto.js';
 import { Collector, sampleEvent } from './helpers/mqtt-fixtures.js';
 
 // The broker keeps the subscriber's persistent session (and messages queued for it) across the restart, as a robot's
 // broker would; what is under test is that the publisher loses nothing it accepted.
 let broker: Mosquitto;
-before(async () => {
-  broker = await Mosquitto.start({ persistence: true });
-});
-after(async () => {
-  await broker.dispose();
-});
+brokerForTests((started) => (broker = started), { persistence: true });
 
 const fastReconnect = { minDelayMs: 100, maxDelayMs: 400 };
 

@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createMqttPublisher } from '../src/sdk/mqtt/index.js';
 import type { PipelineStats } from '../src/sdk/types.js';
-import { Mosquitto } from './helpers/mosquitto.js';
+import { brokerForTests, type Mosquitto } from './helpers/mosquitto.js';
 import { assertEmotionEvent, assertFaceState, Collector, sampleEvent } from './helpers/mqtt-fixtures.js';
 
 let broker: Mosquitto;
-before(async () => {
-  broker = await Mosquitto.start();
-});
-after(async () => {
-  await broker.dispose();
-});
+brokerForTests((started) => (broker = started));
 
 const fastReconnect = { minDelayMs: 100, maxDelayMs: 500 };
 

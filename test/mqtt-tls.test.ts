@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ConfigError } from '../src/core/errors.js';
 import { createMqttPublisher, MQTT_ENV } from '../src/sdk/mqtt/index.js';
 import { Mosquitto } from './helpers/mosquitto.js';
 import { assertEmotionEvent, Collector, sampleEvent } from './helpers/mqtt-fixtures.js';
+import { makeTempDir, removeTempDir } from './helpers/temp-dir.js';
 
 // A throw-away CA, server and client certificates, and a password file, made with the system's tools at test time.
 let dir: string;
@@ -16,7 +16,7 @@ let mutualBroker: Mosquitto;
 const pki = { caFile: '', certFile: '', keyFile: '', clientCertFile: '', clientKeyFile: '' };
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'fer-edge-tls-'));
+  dir = makeTempDir('fer-edge-tls-');
   const file = (name: string) => join(dir, name);
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
@@ -41,7 +41,7 @@ before(async () => {
 after(async () => {
   await broker?.dispose();
   await mutualBroker?.dispose();
-  rmSync(dir, { recursive: true, force: true });
+  removeTempDir(dir);
 });
 
 test('mqtts with a private CA and username/password from the environment delivers events', async () => {

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { emotionEventSchema } from '../src/sdk/events/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createPipeline, type Pipeline, type PipelineResult } from '../src/sdk/index.js';
+import { createPipeline, type Pipeline, type PipelineConfigInput, type PipelineResult } from '../src/sdk/index.js';
 import type { Box, EmotionEvent } from '../src/sdk/types.js';
-import { tempPeerModel, type TempModel } from './helpers/model-fixtures.js';
-import { sharedPath, skipUnlessShared } from './helpers/shared.js';
+import { CLIP, clipConfig, clipSource } from './helpers/clip.js';
+import { PEER_MODEL, tempPeerModel, type TempModel } from './helpers/model-fixtures.js';
+import { skipUnlessShared } from './helpers/shared.js';
 
-const CLIP = 'media/tears_of_steel_10s_640x360.mp4';
-const skip = skipUnlessShared(CLIP) || skipUnlessShared('peers/mini_xception_fer2013.onnx');
+const skip = skipUnlessShared(CLIP) || skipUnlessShared(PEER_MODEL);
 let model: TempModel;
 
 before(() => {
@@ -16,13 +16,9 @@ before(() => {
 });
 after(() => model?.cleanup());
 
-function clipConfig(extra: Record<string, unknown> = {}) {
-  return {
-    source: { type: 'opencv' as const, file: sharedPath(CLIP), playback: 'fast' as const },
-    model: model.modelPath,
-    mqtt: false as const,
-    ...extra,
-  };
+/** The clip's pipeline with the peer model. */
+function peerClipConfig(extra: Partial<PipelineConfigInput> = {}): PipelineConfigInput {
+  return clipConfig({ model: model.modelPath, ...extra });
 }
 
 /** Every face's events start with `new` and, once the pipeline has stopped, end with `end`. */
@@ -39,7 +35,7 @@ function assertLifecycles(events: EmotionEvent[]): void {
 
 test('the clip runs end to end: every frame processed in fast playback, faces tracked, events well-formed', { skip }, async () => {
   // The clip's faces are on screen from about frame 70 to 190 (of 240).
-  const pipeline = await createPipeline(clipConfig());
+  const pipeline = await createPipeline(peerClipConfig());
   const events: EmotionEvent[] = [];
   pipeline.on('event', (event) => events.push(event));
   await pipeline.start();
@@ -91,7 +87,7 @@ function statePairs(rows: { result: PipelineResult }[], index: number): [string,
 
 test('detectEvery: the detector runs on every Nth frame; in between, the visible faces are classified at their predicted boxes', { skip }, async () => {
   // Every 3rd frame only: no early detection on a change of picture or to confirm a new face (adaptive-detection.test.ts).
-  const rows = await runCountingCrops(await createPipeline(clipConfig({ detectEvery: 3, detectOnChange: false, confirmOnNextFrame: false }), { maxFrames: 150 }));
+  const rows = await runCountingCrops(await createPipeline(peerClipConfig({ detectEvery: 3, detectOnChange: false, confirmOnNextFrame: false }), { maxFrames: 150 }));
   assert.equal(rows.length, 150);
   assert.deepEqual(
     rows.map((r) => r.result.detected),
@@ -115,7 +111,7 @@ test('detectEvery: the detector runs on every Nth frame; in between, the visible
 });
 
 test('classifyEvery 0: between detections nothing is classified and the smoothed emotions wait for the next detection', { skip }, async () => {
-  const rows = await runCountingCrops(await createPipeline(clipConfig({ detectEvery: 3, classifyEvery: 0 }), { maxFrames: 150 }));
+  const rows = await runCountingCrops(await createPipeline(peerClipConfig({ detectEvery: 3, classifyEvery: 0 }), { maxFrames: 150 }));
   const carried = rows.map((row, index) => ({ ...row, index })).filter(({ result }) => !result.detected);
   assert.ok(carried.some(({ result }) => result.faces.some((f) => f.state)), 'some carried frame has a face with a state');
   for (const { result, crops, index } of carried) {
@@ -127,7 +123,7 @@ test('classifyEvery 0: between detections nothing is classified and the smoothed
 
 test('every reported box lies within the frame, also of faces carried past its edge; an end is where the face was last seen', { skip }, async () => {
   // Detection every 2nd frame and a 3 s timeout: a face leaving at the top is carried off the frame by its motion.
-  const pipeline = await createPipeline(clipConfig({ detectEvery: 2, tracker: { lostTimeoutMs: 3000 } }));
+  const pipeline = await createPipeline(peerClipConfig({ detectEvery: 2, tracker: { lostTimeoutMs: 3000 } }));
   const events: EmotionEvent[] = [];
   const boxes: { what: string; box: Box }[] = [];
   const lastDetected = new Map<number, Box>();
@@ -157,7 +153,7 @@ test('every reported box lies within the frame, also of faces carried past its e
 
 test('stats: frames the pipeline was too busy for and results a slow iterator missed are counted apart', { skip }, async () => {
   // A consumer that never takes its results: the buffer keeps the newest, the rest are dropped; every frame is processed.
-  const fast = await createPipeline(clipConfig({ detectEvery: 5 }), { maxFrames: 60, resultBufferSize: 4 });
+  const fast = await createPipeline(peerClipConfig({ detectEvery: 5 }), { maxFrames: 60, resultBufferSize: 4 });
   const iterator = fast[Symbol.asyncIterator]();
   await fast.run();
   assert.deepEqual([fast.stats.frames, fast.stats.dropped_frames, fast.stats.dropped_results], [60, 0, 56]);
@@ -167,7 +163,7 @@ test('stats: frames the pipeline was too busy for and results a slow iterator mi
 
   // Real-time playback (24 fps) with 100 ms of processing per frame: newer frames replace the ones not yet taken.
   // The detector on the main thread: on its own thread the next frame's 100 ms would overlap this one's.
-  const slow = await createPipeline(clipConfig({ source: { type: 'opencv', file: sharedPath(CLIP), playback: 'realtime' }, detectorThread: 'main' }), {
+  const slow = await createPipeline(peerClipConfig({ source: clipSource({ playback: 'realtime' }), detectorThread: 'main' }), {
     maxFrames: 10,
   });
   const detect = slow.detector.detect.bind(slow.detector);
@@ -187,7 +183,7 @@ test('stats: frames the pipeline was too busy for and results a slow iterator mi
 });
 
 test('stop() ends every face and the loop; a second stop is harmless', { skip }, async () => {
-  const pipeline = await createPipeline(clipConfig({ source: { type: 'opencv', file: sharedPath(CLIP), playback: 'realtime', loop: true } }));
+  const pipeline = await createPipeline(peerClipConfig({ source: clipSource({ playback: 'realtime', loop: true }) }));
   const events: EmotionEvent[] = [];
   pipeline.on('event', (event) => events.push(event));
   let ended = false;

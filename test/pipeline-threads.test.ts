@@ -1,22 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { createPipeline, type Pipeline, type PipelineConfigInput, type PipelineResult } from '../src/sdk/index.js';
+import { test } from 'node:test';
+import { createPipeline, type Pipeline, type PipelineResult } from '../src/sdk/index.js';
 import { ModelError } from '../src/core/errors.js';
 import type { WorkerBackend } from '../src/sdk/threads/worker-backend.js';
 import type { EmotionEvent } from '../src/sdk/types.js';
-import { sharedPath, skipUnlessShared } from './helpers/shared.js';
+import { CLIP, clipConfig, clipSource } from './helpers/clip.js';
+import { skipUnlessShared } from './helpers/shared.js';
+import { tempDirForTests } from './helpers/temp-dir.js';
 
-const CLIP = 'media/tears_of_steel_10s_640x360.mp4';
 const skip = skipUnlessShared(CLIP);
-const tmp = mkdtempSync(join(tmpdir(), 'fer-threads-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
-
-function clipConfig(extra: Partial<PipelineConfigInput> = {}): PipelineConfigInput {
-  return { source: { type: 'opencv', file: sharedPath(CLIP), playback: 'fast' }, mqtt: false, statsIntervalSec: 3600, ...extra };
-}
+const tmp = tempDirForTests('fer-threads-');
 
 /** The detector's model thread, reached through the BlazeFace detector's private model (to end it as a crash would). */
 function detectorThread(pipeline: Pipeline): WorkerBackend {
@@ -147,7 +142,7 @@ test('detector thread: a model that does not load fails create() with the same e
 
 test('detector thread, live source: latest frame wins, results stay in frame order', { skip }, async () => {
   // A file played at its own pace goes through the same latest-frame path as a camera.
-  const pipeline = await createPipeline(clipConfig({ source: { type: 'opencv', file: sharedPath(CLIP), playback: 'realtime' }, detectorThread: 'worker' }), {
+  const pipeline = await createPipeline(clipConfig({ source: clipSource({ playback: 'realtime' }), detectorThread: 'worker' }), {
     maxFrames: 30,
   });
   assert.ok(pipeline.detectorThreaded);

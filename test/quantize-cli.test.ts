@@ -1,21 +1,19 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { quantizeModel, type QuantizeReport } from '../src/quantize/index.js';
 import { decodeModel, encodeModel } from '../src/core/onnx/proto.js';
 import { ConfigError, ModelError } from '../src/core/errors.js';
 import { parseManifest } from '../src/sdk/model/manifest.js';
-import { peerManifest } from './helpers/model-fixtures.js';
-import { repoRoot, sharedPath, skipUnlessShared } from './helpers/shared.js';
+import { runCli } from './helpers/cli.js';
+import { PEER_MODEL, peerManifest } from './helpers/model-fixtures.js';
+import { sharedPath, skipUnlessShared } from './helpers/shared.js';
+import { tempDirForTests } from './helpers/temp-dir.js';
 
-const PEER = ['peers', 'mini_xception_fer2013.onnx'] as const;
-const skip = skipUnlessShared(...PEER) || skipUnlessShared('data', 'fer2013', 'val');
-const workDir = mkdtempSync(join(tmpdir(), 'fer-quantize-cli-'));
-after(() => rmSync(workDir, { recursive: true, force: true }));
+const skip = skipUnlessShared(PEER_MODEL) || skipUnlessShared('data', 'fer2013', 'val');
+const workDir = tempDirForTests('fer-quantize-cli-');
 
 /** Writes `bytes` as <dir>/<name>.onnx with a manifest describing mini-Xception's input and output. */
 function modelWithManifest(dir: string, name: string, bytes: Uint8Array): string {
@@ -27,21 +25,13 @@ function modelWithManifest(dir: string, name: string, bytes: Uint8Array): string
   return path;
 }
 
-function cli(args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    env: { ...process.env, FER_EDGE_LOG_LEVEL: 'silent' },
-  });
-}
-
 const calib = sharedPath('data', 'fer2013', 'train');
 const val = sharedPath('data', 'fer2013', 'val');
 
 test('`fer-edge quantize` writes int8 QDQ ONNX, int8 TFLite, fp16 ONNX, their manifests and a report that compares them with fp32', { skip }, () => {
   const dir = join(workDir, 'e2e');
-  const model = modelWithManifest(dir, 'peer', readFileSync(sharedPath(...PEER)));
-  const run = cli(['quantize', model, '--calib', calib, '--calib-count', '32', '--val', val, '--val-count', '70', '--json']);
+  const model = modelWithManifest(dir, 'peer', readFileSync(sharedPath(PEER_MODEL)));
+  const run = runCli(['quantize', model, '--calib', calib, '--calib-count', '32', '--val', val, '--val-count', '70', '--json']);
   assert.equal(run.status, 0, run.stderr);
   const report = JSON.parse(run.stdout) as QuantizeReport;
   assert.deepEqual(readdirSync(dir).sort(), [
@@ -65,14 +55,14 @@ test('`fer-edge quantize` writes int8 QDQ ONNX, int8 TFLite, fp16 ONNX, their ma
   assert.ok(tflite.input.quantization && tflite.input.quantization.scale > 0);
   assert.deepEqual(report.tflite?.non_edgetpu_operators, []);
   assert.ok(report.worst_layers.length > 0 && Number.isFinite(report.worst_layers[0]!.output_sqnr_db));
-  const inspect = cli(['inspect', '--trt', join(dir, 'peer.int8-qdq.onnx')]);
+  const inspect = runCli(['inspect', '--trt', join(dir, 'peer.int8-qdq.onnx')]);
   assert.equal(inspect.status, 0, inspect.stderr);
 });
 
 test('a file that is not ONNX fails with one line and a non-zero exit, writing nothing', { skip }, () => {
   const dir = join(workDir, 'not-onnx');
   const model = modelWithManifest(dir, 'notes', Buffer.from('these are notes, not a model\n'));
-  const run = cli(['quantize', model, '--calib', calib, '--calib-count', '8', '--val', val, '--val-count', '8']);
+  const run = runCli(['quantize', model, '--calib', calib, '--calib-count', '8', '--val', val, '--val-count', '8']);
   assert.notEqual(run.status, 0);
   assert.match(run.stderr, /^fer-edge: .*notes\.onnx is not an ONNX model/);
   assert.equal(run.stderr.trim().split('\n').length, 1);
@@ -81,7 +71,7 @@ test('a file that is not ONNX fails with one line and a non-zero exit, writing n
 
 test('an unsupported operator is named with its node', { skip }, async () => {
   const dir = join(workDir, 'unsupported');
-  const graph = decodeModel(readFileSync(sharedPath(...PEER)));
+  const graph = decodeModel(readFileSync(sharedPath(PEER_MODEL)));
   const node = graph.graph.nodes.find((n) => n.opType === 'Relu')!;
   node.opType = 'Celu';
   const model = modelWithManifest(dir, 'odd', encodeModel(graph));
@@ -95,7 +85,7 @@ test('an unsupported operator is named with its node', { skip }, async () => {
 
 test('a calibration source with no images is refused', { skip }, async () => {
   const dir = join(workDir, 'empty-calib');
-  const model = modelWithManifest(dir, 'peer', readFileSync(sharedPath(...PEER)));
+  const model = modelWithManifest(dir, 'peer', readFileSync(sharedPath(PEER_MODEL)));
   const empty = join(workDir, 'no-images');
   mkdirSync(empty, { recursive: true });
   await assert.rejects(quantizeModel({ modelPath: model, calibPath: empty, valPath: val }), (error: unknown) => {
@@ -108,7 +98,7 @@ test('a calibration source with no images is refused', { skip }, async () => {
 
 test('a failure after some models were made leaves no half-written output', { skip }, async () => {
   const dir = join(workDir, 'late-failure');
-  const graph = decodeModel(readFileSync(sharedPath(...PEER)));
+  const graph = decodeModel(readFileSync(sharedPath(PEER_MODEL)));
   // ONNX Runtime and the QDQ writer take ceil_mode pooling; the TFLite writer does not, so it fails last.
   graph.graph.nodes.find((n) => n.opType === 'MaxPool')!.attributes.set('ceil_mode', { type: 'int', value: 1 });
   const model = modelWithManifest(dir, 'peer', encodeModel(graph));

@@ -7,11 +7,10 @@ import { inferShapes } from '../src/core/onnx/shape-inference.js';
 import { decodeModel, encodeModel } from '../src/core/onnx/proto.js';
 import { simplifyGraph } from '../src/quantize/onnx/simplify.js';
 import type { Model } from '../src/core/onnx/graph.js';
+import { PEER_MODEL } from './helpers/model-fixtures.js';
 import { testModel } from './helpers/onnx-model.js';
 import { DataType, floatTensor } from '../src/core/onnx/tensor.js';
 import { sharedPath, skipUnlessShared } from './helpers/shared.js';
-
-const MINI_XCEPTION = ['peers', 'mini_xception_fer2013.onnx'] as const;
 
 function deterministicInput(count: number): Float32Array {
   const data = new Float32Array(count);
@@ -27,8 +26,8 @@ async function run(bytes: Uint8Array, input: Float32Array): Promise<Float32Array
   return output;
 }
 
-test('an ONNX model survives decode -> encode byte-for-byte in behaviour', { skip: skipUnlessShared(...MINI_XCEPTION) }, async () => {
-  const original = readFileSync(sharedPath(...MINI_XCEPTION));
+test('an ONNX model survives decode -> encode byte-for-byte in behaviour', { skip: skipUnlessShared(PEER_MODEL) }, async () => {
+  const original = readFileSync(sharedPath(PEER_MODEL));
   const model = decodeModel(original);
   assert.equal(model.graph.nodes.length, 55);
   assert.equal(model.graph.inputs.length, 1, 'initializers are not listed as inputs');
@@ -36,8 +35,8 @@ test('an ONNX model survives decode -> encode byte-for-byte in behaviour', { ski
   assert.deepEqual(await run(encodeModel(model), input), await run(original, input));
 });
 
-test('BatchNormalization folding and no-op removal keep the outputs within float rounding', { skip: skipUnlessShared(...MINI_XCEPTION) }, async () => {
-  const original = readFileSync(sharedPath(...MINI_XCEPTION));
+test('BatchNormalization folding and no-op removal keep the outputs within float rounding', { skip: skipUnlessShared(PEER_MODEL) }, async () => {
+  const original = readFileSync(sharedPath(PEER_MODEL));
   const model = decodeModel(original);
   const { foldedBatchNorms, removedNoOps } = simplifyGraph(model.graph);
   assert.ok(foldedBatchNorms >= 10, `folded ${foldedBatchNorms}`);
@@ -49,8 +48,8 @@ test('BatchNormalization folding and no-op removal keep the outputs within float
   assert.ok(worst < 1e-4, `largest probability difference ${worst}`);
 });
 
-test('shape inference gives every value a static shape for batch 1', { skip: skipUnlessShared(...MINI_XCEPTION) }, () => {
-  const model = decodeModel(readFileSync(sharedPath(...MINI_XCEPTION)));
+test('shape inference gives every value a static shape for batch 1', { skip: skipUnlessShared(PEER_MODEL) }, () => {
+  const model = decodeModel(readFileSync(sharedPath(PEER_MODEL)));
   simplifyGraph(model.graph);
   const shapes = inferShapes(model.graph);
   assert.deepEqual(shapes.get('input'), [1, 1, 64, 64]);
@@ -66,8 +65,8 @@ test('bytes that are not ONNX are refused with a ModelError', () => {
   });
 });
 
-test('an operator the tool does not handle is named with its node', { skip: skipUnlessShared(...MINI_XCEPTION) }, () => {
-  const model = decodeModel(readFileSync(sharedPath(...MINI_XCEPTION)));
+test('an operator the tool does not handle is named with its node', { skip: skipUnlessShared(PEER_MODEL) }, () => {
+  const model = decodeModel(readFileSync(sharedPath(PEER_MODEL)));
   model.graph.nodes[2]!.opType = 'Einsum';
   assert.throws(() => inferShapes(model.graph), /unsupported operator Einsum \(node "/);
 });

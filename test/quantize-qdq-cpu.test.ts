@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { calibratedTensors, calibrateRanges, type CalibrationRange } from '../src/quantize/calibrate/index.js';
 import { preprocessSamples, readSamples, type ImageSet } from '../src/quantize/dataset.js';
@@ -18,13 +16,16 @@ import { manifestPathFor, readManifest } from '../src/sdk/model/manifest.js';
 import { loadModel } from '../src/sdk/model/load-model.js';
 import { qdqFlavorAdvice, qdqFlavorOf } from '../src/sdk/model/qdq-flavor.js';
 import type { ModelInputSpec } from '../src/sdk/model/manifest-types.js';
+import { runCli } from './helpers/cli.js';
+import { PEER_MODEL } from './helpers/model-fixtures.js';
 import { repoRoot, sharedPath, skipUnlessShared } from './helpers/shared.js';
+import { tempDirForTests } from './helpers/temp-dir.js';
 
 const STUDENT = join(repoRoot, 'models', 'fer-mnv3s.onnx');
-const PEER = sharedPath('peers', 'mini_xception_fer2013.onnx');
+const PEER = sharedPath(PEER_MODEL);
 const calib = sharedPath('data', 'fer2013', 'train');
 const val = sharedPath('data', 'fer2013', 'val');
-const skip = skipUnlessShared('peers', 'mini_xception_fer2013.onnx') || skipUnlessShared('data', 'fer2013', 'val');
+const skip = skipUnlessShared(PEER_MODEL) || skipUnlessShared('data', 'fer2013', 'val');
 const PEER_INPUT: ModelInputSpec = { name: 'input', layout: 'NCHW', height: 64, width: 64, channels: 1, color: 'gray', mean: [0.5], std: [0.5], dtype: 'float32' };
 
 interface Prepared {
@@ -75,8 +76,7 @@ const opCount = (model: Model, op: string): number => model.graph.nodes.filter((
 
 let student: Prepared;
 let peer: Prepared;
-const workDir = mkdtempSync(join(tmpdir(), 'fer-quantize-qdq-cpu-'));
-after(() => rmSync(workDir, { recursive: true, force: true }));
+const workDir = tempDirForTests('fer-quantize-qdq-cpu-');
 
 before(async () => {
   if (skip) return;
@@ -153,8 +153,7 @@ test('`quantizeModel` with the cpu flavour writes <stem>.int8-qdq-cpu.onnx, its 
   assert.equal(readModel(join(workDir, 'fer-mnv3s.int8-qdq-cpu.onnx')).metadata.get('fer-edge.qdq_flavor'), 'cpu');
   assert.ok(readFileSync(join(workDir, 'fer-mnv3s.quantize-report.json'), 'utf8').includes('"qdq_flavor": "cpu"'));
 
-  const inspect = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'inspect', ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, FER_EDGE_LOG_LEVEL: 'silent' } });
+  const inspect = (...args: string[]) => runCli(['inspect', ...args]);
   const cpuModel = join(workDir, 'fer-mnv3s.int8-qdq-cpu.onnx');
   const fused = inspect('--ort-cpu', cpuModel);
   assert.equal(fused.status, 0, fused.stderr);

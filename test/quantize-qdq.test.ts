@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
@@ -13,10 +11,12 @@ import { simplifyGraph } from '../src/quantize/onnx/simplify.js';
 import { DataType } from '../src/core/onnx/tensor.js';
 import { checkTensorRtRules } from '../src/quantize/qdq/trt-rules.js';
 import { writeQdq } from '../src/quantize/qdq/write-qdq.js';
-import { repoRoot, sharedPath, skipUnlessShared } from './helpers/shared.js';
+import { runCli } from './helpers/cli.js';
+import { PEER_MODEL } from './helpers/model-fixtures.js';
+import { sharedPath, skipUnlessShared } from './helpers/shared.js';
+import { makeTempDir, removeTempDir } from './helpers/temp-dir.js';
 
-const MINI_XCEPTION = ['peers', 'mini_xception_fer2013.onnx'] as const;
-const skip = skipUnlessShared(...MINI_XCEPTION);
+const skip = skipUnlessShared(PEER_MODEL);
 
 /** Smooth, face-sized synthetic inputs in the model's [-1, 1] range: enough to exercise ranges and rules. */
 function syntheticBatch(count: number): { data: Float32Array; dims: number[] } {
@@ -41,16 +41,16 @@ let workDir: string;
 
 before(async () => {
   if (skip) return;
-  fp32 = decodeModel(readFileSync(sharedPath(...MINI_XCEPTION)));
+  fp32 = decodeModel(readFileSync(sharedPath(PEER_MODEL)));
   simplifyGraph(fp32.graph);
   ranges = await calibrateRanges(fp32, calibratedTensors(fp32), [syntheticBatch(8)], 'percentile', { percentile: 99.99 });
   qdq = cloneModel(fp32);
   writeQdq(qdq, ranges);
-  workDir = mkdtempSync(join(tmpdir(), 'fer-quantize-qdq-'));
+  workDir = makeTempDir('fer-quantize-qdq-');
 });
 
 after(() => {
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
+  if (workDir) removeTempDir(workDir);
 });
 
 test('the QDQ writer follows the TensorRT rules and stays close to fp32', { skip }, async () => {
@@ -128,8 +128,7 @@ test('`fer-edge inspect --trt` exits 0 on a compliant model and names node, op a
   conv.inputs[0] = producers(broken.graph).get(dq.inputs[0]!)!.inputs[0]!;
   const bad = join(workDir, 'bad.onnx');
   writeFileSync(bad, encodeModel(broken));
-  const cli = (path: string) =>
-    spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'inspect', '--trt', path], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, FER_EDGE_LOG_LEVEL: 'silent' } });
+  const cli = (path: string) => runCli(['inspect', '--trt', path]);
   const ok = cli(good);
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /TensorRT QDQ rules OK/);

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { calibratedTensors, calibrateRanges } from '../src/quantize/calibrate/index.js';
 import type { Model, Node } from '../src/core/onnx/graph.js';
 import { decodeModel, encodeModel } from '../src/core/onnx/proto.js';
+import { PEER_MODEL } from './helpers/model-fixtures.js';
 import { testModel } from './helpers/onnx-model.js';
 import { simplifyGraph } from '../src/quantize/onnx/simplify.js';
 import { DataType, floatTensor } from '../src/core/onnx/tensor.js';
@@ -15,9 +15,9 @@ import { nonEdgeTpuOperators } from '../src/quantize/tflite/edgetpu-ops.js';
 import { createBackend } from '../src/sdk/backends/index.js';
 import { readTfliteIo } from '../src/core/tflite/tensors.js';
 import { repoRoot, sharedPath, skipUnlessShared } from './helpers/shared.js';
+import { tempDirForTests } from './helpers/temp-dir.js';
 
-const workDir = mkdtempSync(join(tmpdir(), 'fer-quantize-tflite-'));
-after(() => rmSync(workDir, { recursive: true, force: true }));
+const workDir = tempDirForTests('fer-quantize-tflite-');
 
 type Batch = { data: Float32Array; dims: number[] };
 
@@ -132,8 +132,8 @@ test('MobileNetV3 block (hard-swish, squeeze-excite, residual, stride-2 pads) co
   assert.deepEqual(nonEdgeTpuOperators(operators), [], 'hard-swish as ADD and MUL keeps even the hard-swish student on the Edge TPU');
 });
 
-test('mini-Xception (real FER2013 weights) converts to full-integer TFLite that agrees with fp32', { skip: skipUnlessShared('peers', 'mini_xception_fer2013.onnx') }, async () => {
-  const model = decodeModel(readFileSync(sharedPath('peers', 'mini_xception_fer2013.onnx')));
+test('mini-Xception (real FER2013 weights) converts to full-integer TFLite that agrees with fp32', { skip: skipUnlessShared(PEER_MODEL) }, async () => {
+  const model = decodeModel(readFileSync(sharedPath(PEER_MODEL)));
   simplifyGraph(model.graph);
   const { agreement, operators } = await convertAndCompare(model, syntheticBatch(8), syntheticBatch(6), 'mini-xception.tflite');
   assert.deepEqual(nonEdgeTpuOperators(operators), []);

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { tfliteToOnnx } from '../src/core/tflite/to-onnx.js';
@@ -14,7 +12,9 @@ import { ModelError } from '../src/core/errors.js';
 import cv from '../src/sdk/opencv.js';
 import { matToFrame } from '../src/sdk/preprocess/frame-mat.js';
 import type { Face, Frame } from '../src/sdk/types.js';
-import { repoRoot, sharedPath, skipUnlessShared } from './helpers/shared.js';
+import { runCli } from './helpers/cli.js';
+import { sharedPath, skipUnlessShared } from './helpers/shared.js';
+import { tempDirForTests } from './helpers/temp-dir.js';
 
 const packageDir = dirname(createRequire(import.meta.url).resolve('@mediapipe/face_detection'));
 const RANGES = [
@@ -147,8 +147,7 @@ function operatorsModel(): ModelSpec {
 
 test('operators beyond BlazeFace convert to what TFLite computes', async (t) => {
   const bytes = buildTfliteModel(operatorsModel());
-  const dir = mkdtempSync(join(tmpdir(), 'fer-to-onnx-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDirForTests('fer-to-onnx-', t);
   const path = join(dir, 'operators.tflite');
   writeFileSync(path, bytes);
   const tflite = await createBackend(path, { type: 'tflite' });
@@ -198,14 +197,9 @@ test('an unsupported operator, a quantized model or a corrupt file is a one-line
 });
 
 test('`fer-edge convert` writes an ONNX file the BlazeFace detector loads as it is', { skip: skipUnlessShared('media', IMAGES[0]!) }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'fer-convert-cli-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDirForTests('fer-convert-cli-', t);
   const output = join(dir, 'short.onnx');
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), 'convert', join(packageDir, RANGES[0].file), '-o', output], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    env: { ...process.env, FER_EDGE_LOG_LEVEL: 'silent' },
-  });
+  const run = runCli(['convert', join(packageDir, RANGES[0].file), '-o', output]);
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /short\.onnx: ONNX opset 17/);
   const detector = await createDetector({ type: 'blazeface', model: output });

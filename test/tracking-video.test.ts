@@ -5,9 +5,9 @@ import { createDetector } from '../src/sdk/detectors/index.js';
 import { emotionEventSchema } from '../src/sdk/events/index.js';
 import { EmotionTracker, iou } from '../src/sdk/tracking/index.js';
 import type { Face } from '../src/sdk/types.js';
+import { CLIP, clipSource } from './helpers/clip.js';
 import { sharedPath, skipUnlessShared } from './helpers/shared.js';
 
-const CLIP = 'media/tears_of_steel_10s_640x360.mp4';
 const ULTRAFACE = 'models/face/ultraface_slim_320.onnx';
 const FRAMES = 96;
 const FPS = 24;
@@ -21,7 +21,7 @@ const NEUTRAL = Float32Array.from([0.02, 0.01, 0.02, 0.05, 0.05, 0.05, 0.8]);
 describe('tracking real detections', { skip: skipUnlessShared(CLIP) || skipUnlessShared(ULTRAFACE) }, () => {
   const detections: Face[][] = [];
   before(async () => {
-    const source = createSource({ type: 'opencv', file: sharedPath(CLIP), playback: 'fast' });
+    const source = createSource(clipSource());
     const detector = await createDetector({ type: 'ultraface', model: sharedPath(ULTRAFACE), backend: { type: 'onnxruntime', executionProviders: ['cpu'], intraOpThreads: 1 } });
     await source.open();
     try {

@@ -1,8 +1,8 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './shared.js';
+import { makeTempDir, removeTempDir } from './temp-dir.js';
 
 /**
  * Runs a TypeScript snippet in a fresh Node process (with tsx), for behaviour that must be seen from outside: native
@@ -10,7 +10,7 @@ import { repoRoot } from './shared.js';
  * replaced by the repository root, for imports.
  */
 export function runTsSnippet(code: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): SpawnSyncReturns<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'fer-edge-snippet-'));
+  const dir = makeTempDir('fer-edge-snippet-');
   try {
     const script = join(dir, 'snippet.mts');
     writeFileSync(script, code.replaceAll('{{repo}}', repoRoot));
@@ -21,6 +21,6 @@ export function runTsSnippet(code: string, env: NodeJS.ProcessEnv = {}, timeoutM
       env: { ...process.env, ...env },
     });
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }

@@ -4,7 +4,7 @@ import * as tar from 'tar';
 import { installBundle, type ServiceOptions } from '../../src/deploy/deploy.js';
 import { prepareBundle, type BundleRequest } from '../../src/deploy/prepare-bundle.js';
 import type { ReleaseHost } from '../../src/deploy/release-host.js';
-import { peerManifest } from './model-fixtures.js';
+import { PEER_MODEL, peerManifest } from './model-fixtures.js';
 import { repoRoot, sharedPath } from './shared.js';
 
 function writeManifest(modelPath: string, name: string, format: 'onnx' | 'tflite', precision: string, qdqFlavor?: string): void {
@@ -20,7 +20,7 @@ function writeManifest(modelPath: string, name: string, format: 'onnx' | 'tflite
  */
 export function makeModelsDir(dir: string): string {
   mkdirSync(dir, { recursive: true });
-  const onnx = sharedPath('peers', 'mini_xception_fer2013.onnx');
+  const onnx = sharedPath(PEER_MODEL);
   const tflite = join(repoRoot, 'node_modules', '@mediapipe', 'face_detection', 'face_detection_short_range.tflite');
   const files: [string, string, 'onnx' | 'tflite', string, string?][] = [
     [onnx, 'fixture.int8-qdq.onnx', 'onnx', 'int8'],

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedPath } from './shared.js';
+import { makeTempDir, removeTempDir } from './temp-dir.js';
 
 export const PEER_MODEL = 'peers/mini_xception_fer2013.onnx';
 
@@ -34,7 +34,7 @@ export interface TempModel {
 
 /** Copies the peer model into a fresh temp dir with a valid manifest beside it. */
 export function tempPeerModel(fileName = 'peer.onnx'): TempModel {
-  const dir = mkdtempSync(join(tmpdir(), 'fer-edge-model-'));
+  const dir = makeTempDir('fer-edge-model-');
   const modelPath = join(dir, fileName);
   copyFileSync(sharedPath(PEER_MODEL), modelPath);
   const manifest = peerManifest(readFileSync(modelPath));
@@ -49,7 +49,7 @@ export function tempPeerModel(fileName = 'peer.onnx'): TempModel {
       edit?.(copy);
       writeFileSync(manifestPath, JSON.stringify(copy, null, 2));
     },
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    cleanup: () => removeTempDir(dir),
   };
   model.writeManifest();
   return model;

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { makeTempDir, removeTempDir } from './temp-dir.js';
 
 const MOSQUITTO = process.env.MOSQUITTO_BIN ?? '/usr/sbin/mosquitto';
 
@@ -31,7 +32,7 @@ export class Mosquitto {
 
   static async start(options: MosquittoOptions = {}): Promise<Mosquitto> {
     const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'fer-edge-mosquitto-'));
+    const dir = makeTempDir('fer-edge-mosquitto-');
     const lines = [
       `listener ${port} 127.0.0.1`,
       `allow_anonymous ${options.passwordFile ? 'false' : 'true'}`,
@@ -94,7 +95,7 @@ export class Mosquitto {
   /** Stops the broker and removes its temp dir. */
   async dispose(): Promise<void> {
     await this.kill();
-    rmSync(this.dir, { recursive: true, force: true });
+    removeTempDir(this.dir);
   }
 
   get log(): string {
@@ -108,6 +109,21 @@ export class Mosquitto {
     child.kill(signal);
     await exited;
   }
+}
+
+/**
+ * One broker for the tests of the calling file (or `describe` suite): started before them, handed to `use`, disposed
+ * of after them.
+ */
+export function brokerForTests(use: (broker: Mosquitto) => void, options: MosquittoOptions = {}): void {
+  let broker: Mosquitto | undefined;
+  before(async () => {
+    broker = await Mosquitto.start(options);
+    use(broker);
+  });
+  after(async () => {
+    await broker?.dispose();
+  });
 }
 
 const live = new Set<ChildProcess>();

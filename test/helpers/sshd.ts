@@ -1,8 +1,8 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeTempDir, removeTempDir } from './temp-dir.js';
 
 /** A real OpenSSH server on 127.0.0.1 with throwaway host and client keys, for deploy tests. */
 export interface TestSshd {
@@ -50,7 +50,7 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
 export async function startSshd(): Promise<TestSshd> {
   // sshd refuses to start without its privilege-separation directory, which systemd normally creates.
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-  const dir = mkdtempSync(join(tmpdir(), 'fer-edge-sshd-'));
+  const dir = makeTempDir('fer-edge-sshd-');
   const hostKey = join(dir, 'host_ed25519');
   const identityFile = join(dir, 'client_ed25519');
   keygen(hostKey);
@@ -85,7 +85,7 @@ export async function startSshd(): Promise<TestSshd> {
     await waitForPort(port, child, 5000);
   } catch (error) {
     child.kill();
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
     throw new Error(`${(error as Error).message}: ${stderr.trim()}`);
   }
   return {
@@ -100,7 +100,7 @@ export async function startSshd(): Promise<TestSshd> {
         child.kill('SIGTERM');
         await exited;
       }
-      rmSync(dir, { recursive: true, force: true });
+      removeTempDir(dir);
     },
   };
 }
