@@ -10,6 +10,7 @@ import { emotionEventSchema } from '../src/sdk/events/index.js';
 import type { EmotionEvent } from '../src/sdk/types.js';
 import { tempPeerModel, type TempModel } from './helpers/model-fixtures.js';
 import { Mosquitto } from './helpers/mosquitto.js';
+import { assertValidEvent } from './helpers/schema-files.js';
 import { repoRoot, sharedPath, skipUnlessShared } from './helpers/shared.js';
 
 const CLIP = 'media/tears_of_steel_10s_640x360.mp4';
@@ -64,6 +65,7 @@ test('run publishes the events it prints to a real broker, then retained offline
     const deadline = Date.now() + 5000;
     while ((received.length < printed.length || status !== 'offline') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(received, printed);
+    for (const event of received) assertValidEvent(event);
     assert.equal(status, 'offline');
     await subscriber.endAsync();
   } finally {

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createPipeline, type Pipeline, type PipelineResult } from '../src/sdk/index.js';
 import type { Box, EmotionEvent } from '../src/sdk/types.js';
 import { tempPeerModel, type TempModel } from './helpers/model-fixtures.js';
+import { assertValidEvent } from './helpers/schema-files.js';
 import { sharedPath, skipUnlessShared } from './helpers/shared.js';
 
 const CLIP = 'media/tears_of_steel_10s_640x360.mp4';
@@ -56,7 +57,10 @@ test('the clip runs end to end: every frame processed in fast playback, faces tr
   const framesWithFaces = results.filter((r) => r.faces.length > 0).length;
   assert.ok(framesWithFaces > 80, `faces on ${framesWithFaces} of 240 frames`);
   assert.ok(events.length >= 2, `events: ${events.length}`);
-  for (const event of events) emotionEventSchema.parse(event);
+  for (const event of events) {
+    emotionEventSchema.parse(event);
+    assertValidEvent(event);
+  }
   assertLifecycles(events);
   // Events fire on change, not per frame.
   assert.ok(events.length < framesWithFaces / 2, `${events.length} events for ${framesWithFaces} frames with faces`);
