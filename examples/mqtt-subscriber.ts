@@ -1,26 +1,30 @@
 /**
- * Robot code that reacts to fer-edge's emotion events over MQTT. It needs only an MQTT client, not fer-edge itself:
- * the JSON on `<prefix>/<device>/events` is the contract.
+ * Robot code that reacts to fer-edge's emotion events over MQTT. It needs an MQTT client and a JSON Schema validator,
+ * not fer-edge itself: the JSON on `<prefix>/<device>/events`, described by schemas/event.v1.schema.json, is the
+ * contract.
  *
  *   node --import tsx examples/mqtt-subscriber.ts [broker-url] [device-id]
  *   (defaults: $FER_EDGE_MQTT_URL or mqtt://127.0.0.1:1883, and every device: +)
  */
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import mqtt from 'mqtt';
 
-/** The wire format of an event (see EmotionEvent in fer-edge's src/sdk/types.ts). */
+/** The fields this robot reads; the schema file defines them all. */
 interface EmotionEvent {
+  schema: 'fer-edge/event@1';
   type: 'new' | 'update' | 'end';
   face_id: number;
-  emotion: string;
   /** The ROS4HRI word: angry, disgusted, scared, happy, sad, surprised, neutral. */
   expression: string;
   confidence: number;
   valence: number;
-  arousal: number;
-  box: { x: number; y: number; width: number; height: number };
-  frame_seq: number;
-  ts: number;
 }
+
+// From an installed fer-edge: import.meta.resolve('fer-edge/schemas/event.v1.schema.json').
+const schema = JSON.parse(readFileSync(new URL('../schemas/event.v1.schema.json', import.meta.url), 'utf8')) as object;
+const ajv = new Ajv2020();
+const isEmotionEvent = ajv.compile<EmotionEvent>(schema);
 
 const url = process.argv[2] ?? process.env.FER_EDGE_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 const device = process.argv[3] ?? '+';
@@ -58,11 +62,15 @@ client.on('message', (topic, payload) => {
     console.log(`fer-edge on ${deviceId} is ${payload.toString()}`);
     return;
   }
-  let event: EmotionEvent;
+  let event: unknown;
   try {
-    event = JSON.parse(payload.toString()) as EmotionEvent;
+    event = JSON.parse(payload.toString());
   } catch {
     console.error(`ignoring a malformed event on ${topic}`);
+    return;
+  }
+  if (!isEmotionEvent(event)) {
+    console.error(`ignoring an invalid event on ${topic}: ${ajv.errorsText(isEmotionEvent.errors)}`);
     return;
   }
   const key = `${deviceId}/${event.face_id}`;

@@ -18,6 +18,9 @@ import rclpy
 from hri_msgs.msg import Expression, IdsList
 from rclpy.node import Node
 
+# The event format this bridge reads (schemas/event.v1.schema.json in fer-edge); another version may differ.
+EVENT_SCHEMA = "fer-edge/event@1"
+
 
 class FerEdgeBridge(Node):
     def __init__(self, url: str, device: str, prefix: str):
@@ -34,7 +37,15 @@ class FerEdgeBridge(Node):
         self.mqtt.loop_start()  # paho's own thread; rclpy publishers are thread-safe
 
     def on_event(self, _client, _userdata, message):
-        event = json.loads(message.payload)
+        try:
+            event = json.loads(message.payload)
+        except ValueError:
+            self.get_logger().warning(f"ignoring a malformed event on {message.topic}")
+            return
+        if not isinstance(event, dict) or event.get("schema") != EVENT_SCHEMA:
+            schema = event.get("schema") if isinstance(event, dict) else None
+            self.get_logger().warning(f"ignoring an event on {message.topic}: schema {schema!r}, not {EVENT_SCHEMA}")
+            return
         face_id = f"fer{event['face_id']}"  # ROS4HRI ids are strings
         if event["type"] == "end":
             self.expression_publishers.pop(face_id, None)

@@ -12,6 +12,7 @@ import { PEER_MODEL, tempPeerModel, type TempModel } from './helpers/model-fixtu
 import { Mosquitto } from './helpers/mosquitto.js';
 import { repoRoot, skipUnlessShared } from './helpers/shared.js';
 import { makeTempDir, removeTempDir } from './helpers/temp-dir.js';
+import { assertValidEvent } from './helpers/schema-files.js';
 
 const skip = skipUnlessShared(CLIP) || skipUnlessShared(PEER_MODEL);
 const cliOptions: CliOptions = { logLevel: 'warn', timeoutMs: 60_000 };
@@ -53,6 +54,7 @@ test('run publishes the events it prints to a real broker, then retained offline
     const deadline = Date.now() + 5000;
     while ((received.length < printed.length || status !== 'offline') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(received, printed);
+    for (const event of received) assertValidEvent(event);
     assert.equal(status, 'offline');
     await subscriber.endAsync();
   } finally {

@@ -10,6 +10,7 @@ import {
 } from '../src/sdk/events/index.js';
 import { EmotionTracker } from '../src/sdk/tracking/index.js';
 import { EMOTION_LABELS, type EmotionEvent } from '../src/sdk/types.js';
+import { assertValidEvent, assertValidFaceState } from './helpers/schema-files.js';
 
 const T0 = 1_700_000_000_000;
 const FRAME_MS = 33;
@@ -240,20 +241,37 @@ describe('event schema', () => {
       const detections = f < 120 ? [{ box: { x: 50 + f, y: 60, width: 70, height: 72 }, score: 0.9, probabilities: peaked(f < 60 ? HAPPY : SURPRISE, 0.7, 0.2, rand) }] : [];
       const result = tracker.update(f, T0 + f * FRAME_MS, detections);
       events.push(...result.events);
-      for (const track of result.tracks) if (track.state) assert.deepEqual(faceStateSchema.parse(track.state), track.state);
+      for (const track of result.tracks) {
+        if (!track.state) continue;
+        assert.deepEqual(faceStateSchema.parse(track.state), track.state);
+        assertValidFaceState(track.state);
+      }
     }
     assert.deepEqual(events.map((e) => e.type), ['new', 'update', 'end']);
-    for (const event of events) assert.deepEqual(emotionEventSchema.parse(event), event);
+    for (const event of events) {
+      assert.deepEqual(emotionEventSchema.parse(event), event);
+      assertValidEvent(event);
+    }
     assert.equal(events[2]!.frame_seq > events[1]!.frame_seq, true);
   });
 
-  test('the schema refuses a malformed event', () => {
+  test('the schema and its JSON Schema file refuse a malformed event', () => {
     const good = run([peaked(HAPPY, 0.9), peaked(HAPPY, 0.9)])[0]!;
     assert.ok(emotionEventSchema.safeParse(good).success);
-    assert.equal(emotionEventSchema.safeParse({ ...good, expression: 'sad' }).success, false);
-    assert.equal(emotionEventSchema.safeParse({ ...good, valence: 1.5 }).success, false);
-    assert.equal(emotionEventSchema.safeParse({ ...good, type: 'changed' }).success, false);
+    assertValidEvent(good);
     const { angry: _angry, ...missing } = good.probabilities;
-    assert.equal(emotionEventSchema.safeParse({ ...good, probabilities: missing }).success, false);
+    const { schema: _schema, ...unversioned } = good;
+    const malformed = [
+      { ...good, expression: 'sad' },
+      { ...good, valence: 1.5 },
+      { ...good, type: 'changed' },
+      { ...good, probabilities: missing },
+      { ...good, schema: 'fer-edge/event@2' },
+      unversioned,
+    ];
+    for (const event of malformed) {
+      assert.equal(emotionEventSchema.safeParse(event).success, false, JSON.stringify(event));
+      assert.throws(() => assertValidEvent(event), /not a fer-edge\/event@1/);
+    }
   });
 });

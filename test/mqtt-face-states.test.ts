@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { FaceState } from '../src/sdk/events/index.js';
 import { FaceStates } from '../src/sdk/mqtt/face-states.js';
-import { sampleEvent } from './helpers/mqtt-fixtures.js';
-
-function stateOf(faceId: number, frameSeq: number): FaceState {
-  const { type: _type, ...fields } = sampleEvent(faceId, frameSeq);
-  return { ...fields, since_ts: fields.ts, visible: true };
-}
+import { assertFaceState, sampleEvent, sampleFaceState } from './helpers/mqtt-fixtures.js';
 
 test('events are due at once; per-frame states at most once per interval per face', () => {
   const faces = new FaceStates(1000);
   faces.update(sampleEvent(1, 0, 'new'));
   assert.deepEqual(faces.takeDue(0).states.map((s) => s.frame_seq), [0]);
   for (let t = 100; t <= 900; t += 100) {
-    faces.set(stateOf(1, t / 100));
+    faces.set(sampleFaceState(1, t / 100));
     assert.equal(faces.takeDue(t).states.length, 0, `throttled at ${t} ms`);
   }
   assert.deepEqual(faces.takeDue(1000).states.map((s) => s.frame_seq), [9]);
@@ -26,7 +20,9 @@ test('since_ts marks when the dominant emotion began', () => {
   const faces = new FaceStates(0);
   faces.update(sampleEvent(1, 0, 'new', 'happy'));
   faces.update(sampleEvent(1, 5, 'update', 'happy'));
-  assert.equal(faces.takeDue(0).states[0]!.since_ts, sampleEvent(1, 0).ts);
+  const [state] = faces.takeDue(0).states;
+  assertFaceState(state); // a state made from an event is a face state, not an event
+  assert.equal(state.since_ts, sampleEvent(1, 0).ts);
   faces.update(sampleEvent(1, 9, 'update', 'sad'));
   assert.equal(faces.takeDue(0).states[0]!.since_ts, sampleEvent(1, 9).ts);
 });
@@ -43,6 +39,6 @@ test('an ended face is cleared only if its state may be retained on the broker, 
   assert.equal(faces.size, 1);
   faces.markAllDue();
   assert.deepEqual(faces.takeDue(2).states.map((s) => s.face_id), [2]);
-  faces.set(stateOf(1, 4)); // a late state of the ended face is ignored
+  faces.set(sampleFaceState(1, 4)); // a late state of the ended face is ignored
   assert.deepEqual(faces.takeDue(3), { states: [], clears: [] });
 });

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { FACE_STATE_SCHEMA_ID } from '../src/sdk/events/index.js';
 import { createMqttPublisher } from '../src/sdk/mqtt/index.js';
 import type { PipelineStats } from '../src/sdk/types.js';
 import { brokerForTests, type Mosquitto } from './helpers/mosquitto.js';
-import { assertEmotionEvent, assertFaceState, Collector, sampleEvent } from './helpers/mqtt-fixtures.js';
+import { assertEmotionEvent, assertFaceState, Collector, sampleEvent, sampleFaceState } from './helpers/mqtt-fixtures.js';
 
 let broker: Mosquitto;
 brokerForTests((started) => (broker = started));
@@ -51,8 +52,8 @@ test('events arrive in order at QoS 1 and match the EmotionEvent interface; face
     assert.equal(late.on('fer-edge/robot-1/status')[0]!.payload, 'online');
     const face2 = JSON.parse(late.on('fer-edge/robot-1/faces/2')[0]!.payload) as unknown;
     assertFaceState(face2);
-    const { type: _type, ...fields } = sent[2]!;
-    assert.deepEqual(face2, { ...fields, since_ts: sent[2]!.ts, visible: true });
+    const { schema: _schema, type: _type, ...fields } = sent[2]!;
+    assert.deepEqual(face2, { schema: FACE_STATE_SCHEMA_ID, ...fields, since_ts: sent[2]!.ts, visible: true });
     await late.close();
 
     publisher.publishStats(sampleStats());
@@ -112,15 +113,14 @@ test('per-frame face states from the tracker update the retained faces/<id>; an 
     assert.equal(await publisher.waitConnected(3000), true);
     const event = sampleEvent(5, 10, 'new', 'sad');
     publisher.publishEvent(event);
-    const { type: _type, ...fields } = event;
-    publisher.publishFaceState({ ...fields, frame_seq: 11, since_ts: event.ts, visible: false });
+    publisher.publishFaceState(sampleFaceState(5, 11, { emotion: 'sad', sinceMs: event.ts, visible: false }));
     await live.waitFor('2 states', () => live.messages.length === 2);
     const states = live.messages.map((m) => JSON.parse(m.payload) as unknown);
     for (const state of states) assertFaceState(state);
     assert.deepEqual(states.map((s) => [(s as { frame_seq: number }).frame_seq, (s as { visible: boolean }).visible]), [[10, true], [11, false]]);
 
     publisher.publishEvent(sampleEvent(5, 12, 'end', 'sad'));
-    publisher.publishFaceState({ ...fields, frame_seq: 13, since_ts: event.ts, visible: true });
+    publisher.publishFaceState(sampleFaceState(5, 13, { emotion: 'sad', sinceMs: event.ts }));
     await live.waitFor('the clear', () => live.messages.length === 3);
     await sleep(100);
     assert.deepEqual(live.messages.slice(2), [{ topic: 'fer-edge/robot-states/faces/5', payload: '', retain: false }]);

@@ -7,6 +7,7 @@ import type { Box, EmotionEvent } from '../src/sdk/types.js';
 import { CLIP, clipConfig, clipSource } from './helpers/clip.js';
 import { PEER_MODEL, tempPeerModel, type TempModel } from './helpers/model-fixtures.js';
 import { skipUnlessShared } from './helpers/shared.js';
+import { assertValidEvent } from './helpers/schema-files.js';
 
 const skip = skipUnlessShared(CLIP) || skipUnlessShared(PEER_MODEL);
 let model: TempModel;
@@ -52,7 +53,10 @@ test('the clip runs end to end: every frame processed in fast playback, faces tr
   const framesWithFaces = results.filter((r) => r.faces.length > 0).length;
   assert.ok(framesWithFaces > 80, `faces on ${framesWithFaces} of 240 frames`);
   assert.ok(events.length >= 2, `events: ${events.length}`);
-  for (const event of events) emotionEventSchema.parse(event);
+  for (const event of events) {
+    emotionEventSchema.parse(event);
+    assertValidEvent(event);
+  }
   assertLifecycles(events);
   // Events fire on change, not per frame.
   assert.ok(events.length < framesWithFaces / 2, `${events.length} events for ${framesWithFaces} frames with faces`);

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { emotionEventSchema } from '../src/sdk/events/index.js';
 import { clampBox, clipBox, EmotionTracker, FaceTracker, iou } from '../src/sdk/tracking/index.js';
 import type { Box } from '../src/sdk/types.js';
+import { assertValidEvent } from './helpers/schema-files.js';
 
 const FRAME_MS = 33;
 const T0 = 1_700_000_000_000;
@@ -100,6 +101,7 @@ describe('EmotionTracker life cycle', () => {
         endedAt = event.ts;
         assert.equal(event.face_id, events[0]!.face_id);
         assert.ok(emotionEventSchema.safeParse(event).success);
+        assertValidEvent(event);
       }
       if (endedAt === undefined) assert.equal(tracks.length, 1, 'the face should coast until the timeout');
     }

@@ -6,6 +6,7 @@ import { emotionEventSchema } from '../src/sdk/events/index.js';
 import { EmotionTracker, iou } from '../src/sdk/tracking/index.js';
 import type { Face } from '../src/sdk/types.js';
 import { CLIP, clipSource } from './helpers/clip.js';
+import { assertValidEvent } from './helpers/schema-files.js';
 import { sharedPath, skipUnlessShared } from './helpers/shared.js';
 
 const ULTRAFACE = 'models/face/ultraface_slim_320.onnx';
@@ -62,7 +63,10 @@ describe('tracking real detections', { skip: skipUnlessShared(CLIP) || skipUnles
         });
       }
       assert.ok(continuations > detections.length / every / 4, `too few continuing faces to mean anything (${continuations})`);
-      for (const event of events) assert.ok(emotionEventSchema.safeParse(event).success);
+      for (const event of events) {
+        assert.ok(emotionEventSchema.safeParse(event).success);
+        assertValidEvent(event);
+      }
       const news = events.filter((e) => e.type === 'new').map((e) => e.face_id);
       const ends = events.filter((e) => e.type === 'end').map((e) => e.face_id);
       assert.deepEqual([...ends].sort(), [...news].sort(), 'every face announced ends exactly once');

@@ -23,6 +23,13 @@ export { createBackend, backendConfigSchema, type BackendConfigInput, type Model
 export { createDetector, detectorConfigSchema, defaultDetectorConfig, type DetectorConfigInput } from './detectors/index.js';
 export { cropFaces } from './preprocess/crop-faces.js';
 export { EmotionTracker, trackerConfigSchema, type TrackedFace, type TrackerConfigInput } from './tracking/index.js';
-export { emotionEventSchema, faceStateSchema, valenceArousal, type FaceState } from './events/index.js';
+export {
+  EVENT_SCHEMA_ID,
+  FACE_STATE_SCHEMA_ID,
+  emotionEventSchema,
+  faceStateSchema,
+  valenceArousal,
+  type FaceState,
+} from './events/index.js';
 export { createMqttPublisher, startEmbeddedBroker, mqttConfigSchema, type MqttPublisher, type EmbeddedBroker } from './mqtt/index.js';
 export { createSource, parseSourceArg, sourceConfigSchema, type FrameSource, type SourceConfigInput } from './capture/index.js';

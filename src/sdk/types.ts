@@ -4,13 +4,8 @@
  * pipeline never knows which implementation runs.
  */
 
-/** FER2013 index order, used everywhere in fer-edge. */
-export const EMOTION_LABELS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
-export type EmotionLabel = (typeof EMOTION_LABELS)[number];
-
-/** ROS4HRI (REP-155) expression words, index-aligned with EMOTION_LABELS. */
-export const REP155_EXPRESSIONS = ['angry', 'disgusted', 'scared', 'happy', 'sad', 'surprised', 'neutral'] as const;
-export type Rep155Expression = (typeof REP155_EXPRESSIONS)[number];
+export * from './labels.js';
+export type { EmotionEvent, EmotionEventType } from './events/event-schema.js';
 
 /**
  * One camera frame. `data` is either raw interleaved pixels (BGR for 3 channels) or an OpenCV Mat
@@ -81,29 +76,6 @@ export interface EmotionClassifier {
   /** Batched: one crop per face; returns probabilities over the labels for each crop. */
   classify(crops: TensorData): Promise<Float32Array[]>;
   close(): Promise<void>;
-}
-
-export type EmotionEventType = 'new' | 'update' | 'end';
-
-/**
- * What robot code receives, on MQTT `<prefix>/events` and from the SDK's emitter. Published when a face appears,
- * when its dominant emotion changes (with hysteresis), and when it is lost. Snake case: it is a wire format.
- */
-export interface EmotionEvent {
-  type: EmotionEventType;
-  face_id: number;
-  emotion: EmotionLabel;
-  /** The REP-155 (ROS4HRI) word for `emotion`. */
-  expression: Rep155Expression;
-  confidence: number;
-  probabilities: Record<EmotionLabel, number>;
-  /** In [-1, 1], derived from the probabilities. */
-  valence: number;
-  arousal: number;
-  box: Box;
-  frame_seq: number;
-  /** Milliseconds since the Unix epoch, of the frame that produced the event. */
-  ts: number;
 }
 
 export interface LatencySummary {

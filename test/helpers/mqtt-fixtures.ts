@@ -1,27 +1,44 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { buildEmotionEvent, emotionEventSchema, faceStateSchema, type FaceState } from '../../src/sdk/events/index.js';
+import { buildEmotionEvent, buildFaceState, emotionEventSchema, faceStateSchema, type EmotionSnapshot, type FaceState } from '../../src/sdk/events/index.js';
 import { EMOTION_LABELS, type EmotionEvent, type EmotionLabel } from '../../src/sdk/types.js';
+import { assertValidEvent, assertValidFaceState } from './schema-files.js';
 
-/** An EmotionEvent from the real event builder; `frameSeq` doubles as a unique sequence number in delivery tests. */
-export function sampleEvent(faceId: number, frameSeq: number, type: EmotionEvent['type'] = 'update', emotion: EmotionLabel = 'happy'): EmotionEvent {
+function sampleSnapshot(faceId: number, frameSeq: number, emotion: EmotionLabel): EmotionSnapshot {
   const dominant = EMOTION_LABELS.indexOf(emotion);
   const probabilities = Float32Array.from(EMOTION_LABELS, (_, i) => (i === dominant ? 0.7 : 0.05));
   const box = { x: 10 + faceId, y: 20, width: 64, height: 64 };
-  return buildEmotionEvent(type, { faceId, probabilities, dominant, box, frameSeq, timestampMs: 1_700_000_000_000 + frameSeq });
+  return { faceId, probabilities, dominant, box, frameSeq, timestampMs: 1_700_000_000_000 + frameSeq };
 }
 
-/** Checks a received payload against the events engineer's wire schema. */
+/** An EmotionEvent from the real event builder; `frameSeq` doubles as a unique sequence number in delivery tests. */
+export function sampleEvent(faceId: number, frameSeq: number, type: EmotionEvent['type'] = 'update', emotion: EmotionLabel = 'happy'): EmotionEvent {
+  return buildEmotionEvent(type, sampleSnapshot(faceId, frameSeq, emotion));
+}
+
+/** A per-frame FaceState from the real builder, as the tracker makes them; by default the emotion began on this frame. */
+export function sampleFaceState(
+  faceId: number,
+  frameSeq: number,
+  { emotion = 'happy', sinceMs, visible = true }: { emotion?: EmotionLabel; sinceMs?: number; visible?: boolean } = {},
+): FaceState {
+  const snapshot = sampleSnapshot(faceId, frameSeq, emotion);
+  return buildFaceState(snapshot, sinceMs ?? snapshot.timestampMs, visible);
+}
+
+/** Checks a received payload against the zod schema and the checked-in JSON Schema file. */
 export function assertEmotionEvent(value: unknown): asserts value is EmotionEvent {
   const parsed = emotionEventSchema.safeParse(value);
   assert.ok(parsed.success, `not an EmotionEvent: ${parsed.error?.issues[0]?.message} at ${parsed.error?.issues[0]?.path.join('.')}`);
+  assertValidEvent(value);
 }
 
-/** Checks a retained `faces/<id>` payload against the FaceState schema. */
+/** Checks a retained `faces/<id>` payload against the FaceState schema and the checked-in JSON Schema file. */
 export function assertFaceState(value: unknown): asserts value is FaceState {
   const parsed = faceStateSchema.safeParse(value);
   assert.ok(parsed.success, `not a FaceState: ${parsed.error?.issues[0]?.message} at ${parsed.error?.issues[0]?.path.join('.')}`);
+  assertValidFaceState(value);
 }
 
 export interface ReceivedMessage {

@@ -1,6 +1,7 @@
-import { EMOTION_LABELS, REP155_EXPRESSIONS, type Box, type EmotionEvent, type EmotionEventType, type EmotionLabel } from '../types.js';
+import { EMOTION_LABELS, REP155_EXPRESSIONS, type EmotionLabel } from '../labels.js';
+import type { Box } from '../types.js';
 import { valenceArousal } from './affect.js';
-import type { FaceState } from './event-schema.js';
+import { EVENT_SCHEMA_ID, FACE_STATE_SCHEMA_ID, type EmotionEvent, type EmotionEventType, type FaceState } from './event-schema.js';
 
 export interface EmotionSnapshot {
   faceId: number;
@@ -15,7 +16,7 @@ export interface EmotionSnapshot {
 
 const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 
-function emotionFields(snapshot: EmotionSnapshot): Omit<EmotionEvent, 'type'> {
+function emotionFields(snapshot: EmotionSnapshot): Omit<EmotionEvent, 'schema' | 'type'> {
   const probabilities = Object.fromEntries(EMOTION_LABELS.map((label, i) => [label, round(snapshot.probabilities[i] ?? 0, 4)])) as Record<EmotionLabel, number>;
   const { valence, arousal } = valenceArousal(snapshot.probabilities);
   const { box } = snapshot;
@@ -34,9 +35,9 @@ function emotionFields(snapshot: EmotionSnapshot): Omit<EmotionEvent, 'type'> {
 }
 
 export function buildEmotionEvent(type: EmotionEventType, snapshot: EmotionSnapshot): EmotionEvent {
-  return { type, ...emotionFields(snapshot) };
+  return { schema: EVENT_SCHEMA_ID, type, ...emotionFields(snapshot) };
 }
 
 export function buildFaceState(snapshot: EmotionSnapshot, sinceMs: number, visible: boolean): FaceState {
-  return { ...emotionFields(snapshot), since_ts: Math.round(sinceMs), visible };
+  return { schema: FACE_STATE_SCHEMA_ID, ...emotionFields(snapshot), since_ts: Math.round(sinceMs), visible };
 }

@@ -1,5 +1,4 @@
-import type { FaceState } from '../events/event-schema.js';
-import type { EmotionEvent } from '../types.js';
+import { FACE_STATE_SCHEMA_ID, type EmotionEvent, type FaceState } from '../events/event-schema.js';
 
 /**
  * The retained `faces/<id>` bookkeeping: the latest FaceState of each visible face, which of them are due to be
@@ -31,10 +30,10 @@ export class FaceStates {
       if (this.maybeRetained.has(id)) this.toClear.add(id);
       return;
     }
-    const { type: _type, ...fields } = event;
+    const { schema: _schema, type: _type, ...fields } = event;
     const previous = this.current.get(id);
     const since_ts = previous && previous.emotion === event.emotion ? previous.since_ts : event.ts;
-    this.current.set(id, { ...fields, since_ts, visible: previous?.visible ?? true });
+    this.current.set(id, { schema: FACE_STATE_SCHEMA_ID, ...fields, since_ts, visible: previous?.visible ?? true });
     this.due.add(id);
     this.throttled.delete(id);
     this.toClear.delete(id);
