@@ -72,9 +72,10 @@ export interface PipelineOptions {
 }
 
 /**
- * Camera frames -> faces -> emotions -> tracked faces -> events, as an EventEmitter ('event', 'result', 'stats',
- * 'status', 'error', 'end') and as an async iterator of per-frame results. Capture runs ahead in its own loop and the
- * newest frame wins (stale frames are dropped and counted); Sinks (MQTT, the health file) consume the output and never block the frame loop.
+ * Camera frames -> faces -> emotions -> tracked faces -> events, as an EventEmitter ('start', 'event', 'result',
+ * 'stats', 'status', 'error', 'end') and as an async iterator of per-frame results. Capture runs ahead in its own loop
+ * and the newest frame wins (stale frames are dropped and counted). Sinks (MQTT, the health file) consume the output
+ * and never block the frame loop.
  * The detector runs on every `detectEvery`th frame, earlier when the picture changes (`detectOnChange`) and on the
  * frame after one that saw a new face (`confirmOnNextFrame`); in between, tracks carry the faces and the classifier
  * runs on the visible ones at their predicted boxes every `classifyEvery`th frame, so emotions follow at frame rate.
