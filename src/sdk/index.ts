@@ -15,6 +15,7 @@ export {
 } from './config.js';
 export * from './types.js';
 export * from '../core/errors.js';
+export { setLogger, type Logger, type LogFn } from '../core/log.js';
 export type { ModelManifest, ModelInputSpec, ModelOutputSpec } from './model/manifest-types.js';
 export { loadModel, type LoadedModel } from './model/load-model.js';
 export { defaultModelPath } from './model/default-model.js';

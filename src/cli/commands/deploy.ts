@@ -47,7 +47,7 @@ export function registerDeploy(program: Command, out: Output = process.stdout): 
     .option('--rollback', 'switch back to the previous healthy release')
     .option('--health-timeout <seconds>', 'how long to wait for the service to report healthy before rolling back', '120')
     .option('--service-command <path>', 'executable on the host run as `<path> restart|stop <root>` instead of systemctl')
-    .option('-p, --port <port>', 'SSH port')
+    .option('-p, --port <port>', 'SSH port (default: ssh\'s own, 22 unless ~/.ssh/config says otherwise)')
     .option('-i, --identity <file>', 'SSH private key')
     .option('-o, --ssh-option <option>', 'extra ssh option, e.g. UserKnownHostsFile=... (repeatable)', (v: string, all: string[]) => [...all, v], [])
     .option('--json', 'machine-readable output')

@@ -33,10 +33,7 @@ function buildConfig(options: RunOptions): Record<string, unknown> {
   if (options.source !== undefined) config.source = parseSourceArg(options.source);
   if (!config.source) throw new ConfigError('no source: give --source (a camera, file, folder or URL) or `source` in --config');
   const source = config.source as Record<string, unknown>;
-  if (options.playback) {
-    if (options.playback !== 'realtime' && options.playback !== 'fast') throw new ConfigError('--playback must be realtime or fast');
-    source.playback = options.playback;
-  }
+  if (options.playback) source.playback = options.playback;
   if (options.loop) source.loop = true;
   if (options.model) config.model = options.model;
   if (options.detector) config.detector = { type: options.detector };
