@@ -37,6 +37,9 @@ export function setLogger(logger: Logger | undefined): void {
   root = logger ?? defaultLogger();
 }
 
+/** The logger of the moment, without a component: for records that bring their own bindings. */
+export const log: Logger = forwardingLogger(() => root);
+
 /**
  * A logger for one component that follows setLogger: modules create theirs when loaded, before an application or
  * the CLI has set one.
