@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { resolveLogFormat } from '../src/cli/log-format.js';
+import { runTsSnippet } from './helpers/child-script.js';
 import { runCli } from './helpers/cli.js';
 import { tempDirForTests } from './helpers/temp-dir.js';
 
@@ -45,4 +46,22 @@ test('without --log-format: text on a terminal, JSON under systemd or when stder
   assert.equal(resolveLogFormat(undefined, { JOURNAL_STREAM: '8:12345' }, false), 'json');
   assert.equal(resolveLogFormat('text', { INVOCATION_ID: 'a1b2' }, false), 'text');
   assert.equal(resolveLogFormat('json', {}, true), 'json');
+});
+
+test('a text line shows the fields its message does not already say, as key=value', () => {
+  const result = runTsSnippet(
+    `import { consoleLogger } from '{{repo}}/src/core/log.ts';
+     const log = consoleLogger('text', 'info');
+     log.child({ component: 'pipeline' }).info({ source: 'file clip.mp4', threads: 2, sinks: ['mqtt'] }, 'pipeline started');
+     log.child({ component: 'backend.onnxruntime' }).info({ reason: 'no CUDA library', using: 'cpu' }, 'cuda unavailable (no CUDA library); falling back');
+     log.debug('below the level');
+     log.error('no component');`,
+  );
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(
+    result.stderr,
+    'INFO: pipeline: pipeline started source=file clip.mp4 threads=2 sinks=["mqtt"]\n' +
+      'INFO: backend.onnxruntime: cuda unavailable (no CUDA library); falling back using=cpu\n' +
+      'ERROR: no component\n',
+  );
 });

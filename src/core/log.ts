@@ -70,9 +70,24 @@ function forwardingLogger(current: () => Logger): Logger {
   };
 }
 
+/** Record keys that are not for a person reading the line. */
+const NOT_SHOWN = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg', 'component']);
+
+/**
+ * `component: message key=value ...`, the fields the message does not already say: the provider fallback's `reason`
+ * is in its message, and a person needs it once.
+ */
+function humanLine(record: Record<string, unknown>): string {
+  const message = String(record.msg ?? '');
+  const fields = Object.entries(record)
+    .filter(([key, value]) => !NOT_SHOWN.has(key) && value !== undefined && !message.includes(String(value)))
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  return [record.component ? `${String(record.component)}: ${message}` : message, ...fields].join(' ');
+}
+
 /**
  * The command line's logger on stderr (stdout stays free for results and `--json` events). `text`: one short line a
- * record, level, component and message, extra fields after it (pino-pretty); `json`: pino's JSON lines.
+ * record, level, component, message and the fields it does not say (pino-pretty); `json`: pino's JSON lines.
  */
 export function consoleLogger(format: LogFormat, level = process.env.FER_EDGE_LOG_LEVEL ?? 'info'): Logger {
   if (format === 'json') return pino({ name: 'fer-edge', level }, pino.destination({ fd: 2, sync: true }));
@@ -80,12 +95,9 @@ export function consoleLogger(format: LogFormat, level = process.env.FER_EDGE_LO
     destination: 2,
     sync: true,
     colorize: process.stderr.isTTY === true,
-    ignore: 'pid,hostname,name,time,component',
-    messageFormat: '{if component}{component}: {end}{msg}',
-    singleLine: true,
-    // Our `err` fields are one-line messages: keep them on the record's line. pino-pretty also treats pino's error
-    // key that way, so thrown errors go under `error` here.
-    errorLikeObjectKeys: [],
+    ignore: 'pid,hostname,name,time',
+    messageFormat: humanLine,
+    hideObject: true,
   });
-  return pino({ name: 'fer-edge', level, errorKey: 'error' }, stream);
+  return pino({ name: 'fer-edge', level }, stream);
 }
