@@ -42,7 +42,7 @@ export function registerDeploy(program: Command, out: Output = process.stdout): 
     .option('--model <file>', 'deploy this model (with its manifest beside it) instead of the one the target picks')
     .option('--bundle <file>', 'install this bundle (from --out) instead of building one')
     .option('--out <file>', 'write the bundle to this file (and stop, unless --host or --dest is given)')
-    .option('--dry-run', 'build and show the bundle; copy and change nothing')
+    .option('--dry-run', 'build and show the bundle (kept only with --out); copy and change nothing')
     .option('--list', 'list the releases on the host (* marks the current one)')
     .option('--rollback', 'switch back to the previous healthy release')
     .option('--health-timeout <seconds>', 'how long to wait for the service to report healthy before rolling back', '120')
