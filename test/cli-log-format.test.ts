@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import { resolveLogFormat } from '../src/cli/log-format.js';
 import { runTsSnippet } from './helpers/child-script.js';
 import { runCli } from './helpers/cli.js';
+import { CLIP, clipPath } from './helpers/clip.js';
+import { skipUnlessShared } from './helpers/shared.js';
 import { tempDirForTests } from './helpers/temp-dir.js';
 
 // A real warning: bundling for the Coral target without the Edge TPU compiler (x86-64 only, rarely installed).
@@ -31,6 +33,20 @@ test('--log-format json, and the default when stderr is not a terminal: one pino
     assert.equal(record.component, 'deploy');
     assert.equal(record.msg, WARNING);
   }
+});
+
+test('run: its closing summary is a plain line beside text logs, a JSON record beside JSON ones', { skip: skipUnlessShared(CLIP) }, () => {
+  const run = (...flags: string[]) => {
+    const result = runCli(['run', '--source', clipPath, '--playback', 'fast', '--max-frames', '10', '--no-mqtt', ...flags], { logLevel: 'info', timeoutMs: 60_000 });
+    assert.equal(result.status, 0, result.stderr);
+    return result.stderr.split('\n').filter(Boolean);
+  };
+  const text = run('--log-format', 'text');
+  assert.match(text.at(-1)!, /^processed 10 frames, 0 dropped, per-frame latency p50 [\d.]+ ms p95 [\d.]+ ms$/);
+  assert.ok(text.some((line) => line.startsWith('INFO: pipeline: pipeline started source=file ')), text.join('\n'));
+  const records = run().map((line) => JSON.parse(line) as Record<string, unknown>);
+  assert.match(String(records.at(-1)!.msg), /^processed 10 frames/);
+  assert.equal(records.at(-1)!.component, 'cli');
 });
 
 test('a --log-format that is neither text nor json is a usage error', () => {

@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { consoleLogger, setLogger, type LogFormat } from '../core/log.js';
+import { childLogger, consoleLogger, setLogger, type LogFormat } from '../core/log.js';
 
 /** `--log-format` (or FER_EDGE_LOG_FORMAT): every command's log records on stderr as text or JSON lines. */
 export const logFormatOption = new Option(
@@ -31,4 +31,13 @@ export function installCliLogger(flag: string | undefined): void {
 /** Progress bars are for a person at a terminal: not with JSON logs, nor with a command's --json output. */
 export function showProgress(jsonOutput: boolean | undefined): boolean {
   return process.stderr.isTTY === true && installed === 'text' && jsonOutput !== true;
+}
+
+/**
+ * A line for the person running the command (a hint, a summary): as it is beside text logs; as a log record beside
+ * JSON ones, so that a service's stderr stays all JSON.
+ */
+export function tellUser(message: string): void {
+  if (installed === 'text') process.stderr.write(`${message}\n`);
+  else childLogger('cli').info(message);
 }
