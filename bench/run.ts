@@ -19,7 +19,8 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { benchText } from '../src/bench/report-text.js';
 import { runBench, type BenchModel } from '../src/bench/run-bench.js';
-import { log } from '../src/core/log.js';
+import { childLogger } from '../src/core/log.js';
+import { installCliLogger } from '../src/cli/log-format.js';
 import { loadClassifierFromOptions } from '../src/eval/model-options.js';
 import { quantizeModel } from '../src/quantize/index.js';
 import { benchHuman, type HumanFigures } from './human-bench.js';
@@ -74,6 +75,8 @@ const data = join(shared, 'data', 'fer2013', 'val');
 const video = join(shared, 'media', 'tears_of_steel_10s_640x360.mp4');
 const peer = join(shared, 'peers', 'mini_xception_fer2013.onnx');
 
+installCliLogger(process.env.FER_EDGE_LOG_FORMAT);
+const log = childLogger('bench');
 const onProgress = (message: string): void => log.info(message);
 const peerSpec = { model: peer, mean: [0.5], std: [0.5], output: 'probabilities' };
 // Runtime threads for every model (ONNX Runtime intra-op, TFLite): on a busy machine 1 avoids thread-pool spinning.

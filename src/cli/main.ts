@@ -10,12 +10,16 @@ import { registerConvert } from './commands/convert.js';
 import { registerEval } from './commands/eval.js';
 import { registerBench } from './commands/bench.js';
 import { registerDeploy } from './commands/deploy.js';
+import { installCliLogger, logFormatOption } from './log-format.js';
 
 const program = new Command('fer-edge')
   .description('Facial-emotion recognition for robots: train, quantize, evaluate, benchmark, deploy and run.')
   .version(packageVersion())
+  .addOption(logFormatOption)
+  .configureHelp({ showGlobalOptions: true })
   .showHelpAfterError()
-  .exitOverride();
+  .exitOverride()
+  .hook('preAction', (command) => installCliLogger(command.opts<{ logFormat?: string }>().logFormat));
 
 for (const register of [registerRun, registerTrain, registerQuantize, registerInspect, registerConvert, registerEval, registerBench, registerDeploy]) {
   register(program);

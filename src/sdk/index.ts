@@ -4,6 +4,9 @@
  *   const pipeline = await createPipeline({ source: { type: 'opencv', device: 0 }, mqtt: false });
  *   pipeline.on('event', (e) => console.log(`person ${e.face_id} looks ${e.emotion}`));
  *   await pipeline.run();
+ *
+ * The SDK logs nothing unless given a logger: `createPipeline(config, { logger })` or `setLogger(logger)`, pino's or
+ * one with its shape (child, debug, info, warn, error).
  */
 export { createPipeline, Pipeline, type PipelineEvents, type PipelineOptions, type PipelineResult } from './pipeline.js';
 export {
@@ -15,6 +18,7 @@ export {
 } from './config.js';
 export * from './types.js';
 export * from '../core/errors.js';
+export { setLogger, type Logger, type LogFn } from '../core/log.js';
 export type { ModelManifest, ModelInputSpec, ModelOutputSpec } from './model/manifest-types.js';
 export { loadModel, type LoadedModel } from './model/load-model.js';
 export { defaultModelPath } from './model/default-model.js';

@@ -4,7 +4,7 @@ import { loadEmotionClassifier, type ManifestEmotionClassifier } from './classif
 import { parsePipelineConfig, type PipelineConfig, type PipelineConfigInput } from './config.js';
 import { FerEdgeError } from '../core/errors.js';
 import { FrameFeed } from './frame-feed.js';
-import { childLogger } from '../core/log.js';
+import { childLogger, setLogger, type Logger } from '../core/log.js';
 import { FpsCounter, StageLatencies } from './metrics/index.js';
 import { cropFaces } from './preprocess/crop-faces.js';
 import { releaseFrame } from './release-frame.js';
@@ -69,6 +69,11 @@ export interface PipelineOptions {
    * Events are never dropped.
    */
   resultBufferSize?: number;
+  /**
+   * Where fer-edge logs (a pino logger, or one with its child/debug/info/warn/error): the same as setLogger(logger),
+   * for the whole process. Without one the SDK logs nothing.
+   */
+  logger?: Logger;
 }
 
 /**
@@ -125,6 +130,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
    * published: attach sinks (or use createPipeline, which attaches those the configuration names).
    */
   static async create(configInput: PipelineConfigInput | PipelineConfig, options: PipelineOptions = {}): Promise<Pipeline> {
+    if (options.logger) setLogger(options.logger);
     const config = parsePipelineConfig(configInput);
     const opened: Array<{ close(): Promise<void> | void }> = [];
     try {

@@ -16,8 +16,9 @@ export interface CliOptions {
   timeoutMs?: number;
 }
 
+/** The log format is the CLI's default for a stderr that is not a terminal (JSON lines) unless a test passes --log-format. */
 function cliEnv(logLevel = 'silent'): NodeJS.ProcessEnv {
-  return { ...process.env, FER_EDGE_LOG_LEVEL: logLevel };
+  return { ...process.env, FER_EDGE_LOG_LEVEL: logLevel, FER_EDGE_LOG_FORMAT: undefined };
 }
 
 /** Runs `fer-edge <args>` in a child process from the repository root, as a user would, and waits for it to exit. */

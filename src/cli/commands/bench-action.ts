@@ -3,7 +3,7 @@ import { benchText } from '../../bench/report-text.js';
 import { runBench, type BenchModel } from '../../bench/run-bench.js';
 import { backendFromFlags, modelSpecFromFlags, parseNumber, positiveInteger } from '../../eval/model-flags.js';
 import { ConfigError } from '../../core/errors.js';
-import { log } from '../../core/log.js';
+import { childLogger } from '../../core/log.js';
 import { defaultModelFor } from '../../sdk/backends/index.js';
 import { detectorPlugin, type DetectorConfigInput } from '../../sdk/detectors/index.js';
 import type { BenchFlags } from './bench.js';
@@ -54,7 +54,7 @@ export async function benchCommand(flags: BenchFlags): Promise<void> {
       ...(maxFrames !== undefined ? { maxFrames } : {}),
       ...(detectors[0] ? { detector: detectors[0] } : {}),
     },
-    onProgress: (message) => log.info(message),
+    onProgress: (message) => childLogger('bench').info(message),
   });
   process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : benchText(report) + '\n');
 }

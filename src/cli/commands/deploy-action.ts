@@ -46,14 +46,15 @@ function serviceOptions(flags: DeployFlags): ServiceOptions {
   };
 }
 
-function printBundle(out: Output, bundle: Bundle, json: boolean | undefined): void {
+/** `kept`: the bundle file outlives the command (--out, --bundle); a dry run's own is removed as it ends. */
+function printBundle(out: Output, bundle: Bundle, json: boolean | undefined, kept: boolean): void {
   if (json) {
-    out.write(JSON.stringify({ bundle: bundle.path, sha256: bundle.sha256, ...bundle.info }, null, 2) + '\n');
+    out.write(JSON.stringify({ bundle: kept ? bundle.path : null, sha256: bundle.sha256, ...bundle.info }, null, 2) + '\n');
     return;
   }
   const { info } = bundle;
   const lines = [
-    `bundle ${bundle.path} (sha256 ${bundle.sha256})`,
+    `bundle ${kept ? bundle.path : '(not kept: --out <file> writes it)'} (sha256 ${bundle.sha256})`,
     `  release ${info.version} for ${info.target}, root ${info.root}, fer-edge ${info.fer_edge_version}`,
     `  model ${info.model.file} (${info.model.name}, ${info.model.precision} ${info.model.format})`,
     ...info.files.map((file) => `  ${file.sha256.slice(0, 16)}  ${String(file.size).padStart(9)}  ${file.path}`),
@@ -100,7 +101,7 @@ export async function deployCommand(flags: DeployFlags, out: Output): Promise<vo
     cleanup.push(prepared.dispose);
     const { bundle, installer } = prepared;
     if (flags.dryRun || (flags.out && !flags.host && !flags.dest)) {
-      printBundle(out, bundle, flags.json);
+      printBundle(out, bundle, flags.json, Boolean(flags.out || flags.bundle));
       if (flags.dryRun) out.write(`dry run: nothing copied; would install into ${flags.host ? `${flags.host}:` : ''}${root}\n`);
       return;
     }

@@ -5,6 +5,7 @@ import { backendFromFlags, modelSpecFromFlags, parseNumber, positiveInteger } fr
 import { reportText } from '../../eval/report-text.js';
 import { defaultModelFor } from '../../sdk/backends/index.js';
 import type { EvalFlags } from './eval.js';
+import { showProgress } from '../log-format.js';
 
 function jsonSummary(result: EvaluationResult): object {
   const { predictions: _predictions, ...rest } = result;
@@ -15,7 +16,7 @@ function jsonSummary(result: EvaluationResult): object {
 export async function evalCommand(flags: EvalFlags): Promise<void> {
   const backend = backendFromFlags(flags);
   const modelPath = flags.model ?? defaultModelFor(backend);
-  const bar = process.stderr.isTTY && !flags.json ? new cliProgress.SingleBar({ stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
+  const bar = showProgress(flags.json) ? new cliProgress.SingleBar({ stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
   const result = await evaluate({
     model: modelSpecFromFlags(modelPath, flags as unknown as Record<string, unknown>),
     backend,

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { addBackendFlags, addModelFlags, type ModelFlags } from '../../eval/model-flags.js';
 
 export interface EvalFlags extends ModelFlags {
@@ -19,8 +19,8 @@ export function registerEval(program: Command): void {
     .description('Measure a model on labelled faces through the device path (same preprocessing and runtime as `run`).')
     .option('--model <path>', 'model file (.onnx or .tflite); default: the shipped model')
     .requiredOption('--data <path>', 'labelled faces: a folder of <class>/<image> (Kaggle FER2013 layout) or fer2013.csv')
-    .option('--usage <split>', 'fer2013.csv only: rows whose Usage is this (Training, PublicTest, PrivateTest)')
-    .option('--per-class <n>', 'at most n faces per class (the first ones)')
+    .addOption(new Option('--usage <split>', 'fer2013.csv only: rows whose Usage is this (default: every row)').choices(['Training', 'PublicTest', 'PrivateTest']))
+    .option('--per-class <n>', 'at most n faces per class, the first ones (default: all)')
     .option('--batch-size <n>', 'faces per classifier call', '32')
     .option('--flip', 'flip test-time augmentation: also classify each face mirrored and average the probabilities')
     .option('--json', 'print the report as JSON instead of text')

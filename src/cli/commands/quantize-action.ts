@@ -3,13 +3,14 @@ import { parseNumber, positiveInteger } from '../../eval/model-flags.js';
 import { parseFormats, parseQdqFlavors, quantizeModel, reportTable } from '../../quantize/index.js';
 import { calibrationMethod, type CalibrationMethodName } from '../../quantize/calibrate/index.js';
 import type { QuantizeFlags } from './quantize.js';
+import { showProgress } from '../log-format.js';
 
 const STAGE_TITLES: Record<string, string> = { calibrate: 'calibrating', verify: 'verifying  ' };
 
 /** `fer-edge quantize`: int8 QDQ ONNX, int8 TFLite and fp16 ONNX from an fp32 model, with the verification report. */
 export async function quantizeCommand(model: string, flags: QuantizeFlags): Promise<void> {
   calibrationMethod(flags.method);
-  const bar = process.stderr.isTTY && !flags.json ? new cliProgress.SingleBar({ stream: process.stderr, format: '{stage} [{bar}] {value}/{total}' }, cliProgress.Presets.shades_classic) : undefined;
+  const bar = showProgress(flags.json) ? new cliProgress.SingleBar({ stream: process.stderr, format: '{stage} [{bar}] {value}/{total}' }, cliProgress.Presets.shades_classic) : undefined;
   let currentStage = '';
   const result = await quantizeModel({
     modelPath: model,

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { DEFAULTS } from '../../quantize/defaults.js';
 
 export interface QuantizeFlags {
@@ -22,8 +22,8 @@ export function registerQuantize(program: Command): void {
     .argument('<model.onnx>', 'fp32 ONNX model with its manifest beside it')
     .requiredOption('--calib <folder|csv>', 'calibration images: <class>/<image> folders, a flat image folder, or fer2013.csv (Training rows)')
     .option('--calib-count <n>', 'calibration images to use, balanced over classes', String(DEFAULTS.calibCount))
-    .option('--method <name>', 'activation range: minmax, percentile or entropy', DEFAULTS.method)
-    .option('--percentile <p>', 'percentile method: share of |x| kept, in percent', String(DEFAULTS.percentile))
+    .addOption(new Option('--method <name>', 'activation range').choices(['minmax', 'percentile', 'entropy']).default(DEFAULTS.method))
+    .option('--percentile <p>', 'percentile method: share of |x| kept, in percent, above 50 and at most 100', String(DEFAULTS.percentile))
     .option('--formats <list>', 'comma-separated: onnx-int8, tflite-int8, onnx-fp16', DEFAULTS.formats.join(','))
     .option('--qdq-flavor <list>', 'onnx-int8 graphs: tensorrt (Q/DQ on Conv/Gemm inputs, symmetric int8; .int8-qdq.onnx) and/or cpu (ONNX Runtime CPU fusion, uint8 activations; .int8-qdq-cpu.onnx)', DEFAULTS.qdqFlavors.join(','))
     .option('--val <folder|csv>', 'labelled validation images (default: a "val" folder beside --calib; fer2013.csv: PublicTest rows)')

@@ -7,6 +7,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../../sdk/mqtt/index.j
 import { attachConfiguredSinks } from '../../sdk/sinks/configured-sinks.js';
 import type { MqttSink } from '../../sdk/sinks/mqtt-sink.js';
 import { MqttEcho } from '../mqtt-echo.js';
+import { tellUser } from '../log-format.js';
 import type { RunOptions } from './run.js';
 
 /** `fer-edge run`: builds the configuration from the file and flags, runs the pipeline until it ends or a signal. */
@@ -20,7 +21,7 @@ export async function runCommand(options: RunOptions): Promise<void> {
     const pipeline = await Pipeline.create(config, options.maxFrames ? { maxFrames: options.maxFrames } : {});
     const { mqtt } = await attachConfiguredSinks(pipeline);
     if (broker && mqtt && !options.json) {
-      process.stderr.write(`embedded MQTT broker on ${broker.url}; subscribe with: mosquitto_sub -h ${broker.host} -p ${broker.port} -t '${mqtt.publisher.topics.base}#' -v\n`);
+      tellUser(`embedded MQTT broker on ${broker.url}; subscribe with: mosquitto_sub -h ${broker.host} -p ${broker.port} -t '${mqtt.publisher.topics.base}#' -v`);
     }
     await runUntilDone(pipeline, mqtt, options);
   } finally {
@@ -33,10 +34,7 @@ function buildConfig(options: RunOptions): Record<string, unknown> {
   if (options.source !== undefined) config.source = parseSourceArg(options.source);
   if (!config.source) throw new ConfigError('no source: give --source (a camera, file, folder or URL) or `source` in --config');
   const source = config.source as Record<string, unknown>;
-  if (options.playback) {
-    if (options.playback !== 'realtime' && options.playback !== 'fast') throw new ConfigError('--playback must be realtime or fast');
-    source.playback = options.playback;
-  }
+  if (options.playback) source.playback = options.playback;
   if (options.loop) source.loop = true;
   if (options.model) config.model = options.model;
   if (options.detector) config.detector = { type: options.detector };
@@ -83,11 +81,10 @@ async function runUntilDone(pipeline: Pipeline, mqtt: MqttSink | undefined, opti
   const stats = pipeline.stats;
   if (!json) {
     const total = stats.latency_ms.total;
-    process.stderr.write(
+    tellUser(
       `processed ${stats.frames} frames, ${stats.dropped_frames} dropped` +
         (total ? `, per-frame latency p50 ${total.p50.toFixed(1)} ms p95 ${total.p95.toFixed(1)} ms` : '') +
-        (stats.mqtt ? `, MQTT events queued ${stats.mqtt.queued} dropped ${stats.mqtt.dropped}` : '') +
-        '\n',
+        (stats.mqtt ? `, MQTT events queued ${stats.mqtt.queued} dropped ${stats.mqtt.dropped}` : ''),
     );
   }
 }

@@ -1,15 +1,18 @@
 /** The model thread's entry point (see worker-backend.ts): one ONNX Runtime session, runs in order, outputs back. */
 import { parentPort, workerData } from 'node:worker_threads';
+import { setLogger } from '../../core/log.js';
 import type { ModelBackend } from '../backends/model-backend.js';
 // ONNX Runtime only: its binding runs in several threads at once; OpenCV's does not (see load-detector.ts).
 import { createOnnxRuntimeBackend } from '../backends/onnxruntime.js';
 import type { BackendWorkerData, FromBackendThread, ToBackendThread } from './backend-messages.js';
 import { toThreadError } from './thread-error.js';
 import { transferables } from './transferables.js';
+import { postingLogger } from './thread-log.js';
 
 const port = parentPort!;
 const post = (message: FromBackendThread, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 const { source, config } = workerData as BackendWorkerData;
+setLogger(postingLogger(post));
 
 let backend: ModelBackend | undefined;
 try {

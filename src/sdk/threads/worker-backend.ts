@@ -6,6 +6,7 @@ import type { BackendInfo, TensorData } from '../types.js';
 import type { BackendWorkerData, FromBackendThread, ToBackendThread } from './backend-messages.js';
 import { fromThreadError } from './thread-error.js';
 import { transferables } from './transferables.js';
+import { relayThreadLog } from './thread-log.js';
 import { workerUrl } from './worker-url.js';
 
 /**
@@ -60,18 +61,22 @@ export class WorkerBackend implements ModelBackend {
   static open(source: ModelSource, config: OnnxRuntimeConfig, what: string): Promise<WorkerBackend> {
     const workerData: BackendWorkerData = { source, config };
     const worker = new Worker(workerUrl('backend-worker'), { workerData });
+    worker.on('message', relayThreadLog);
     return new Promise((resolve, reject) => {
       const onExit = (code: number): void => reject(new FerEdgeError(`${what} stopped while loading its model (exit code ${code})`));
       const onError = (error: Error): void => reject(new FerEdgeError(`${what} failed while loading its model: ${error.message}`));
-      worker.once('exit', onExit);
-      worker.once('error', onError);
-      worker.once('message', (message: FromBackendThread) => {
+      const onLoaded = (message: FromBackendThread): void => {
+        if (message.type === 'log') return;
+        worker.off('message', onLoaded);
         worker.off('exit', onExit);
         worker.off('error', onError);
         if (message.type === 'ready') return resolve(new WorkerBackend(what, worker, message));
         // The thread ends by itself: it has nothing left to do.
         reject(message.type === 'load-failed' ? fromThreadError(message.error, what) : new FerEdgeError(`${what}: unexpected ${message.type}`));
-      });
+      };
+      worker.once('exit', onExit);
+      worker.once('error', onError);
+      worker.on('message', onLoaded);
     });
   }
 
