@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { existsSync, mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -8,9 +9,10 @@ import WebSocket from 'ws';
 import { ConfigError } from '../src/core/errors.js';
 import { parsePipelineConfig } from '../src/sdk/config.js';
 import { Pipeline } from '../src/sdk/pipeline.js';
+import { parsePreviewAddress } from '../src/sdk/preview/address.js';
 import { PreviewServer } from '../src/sdk/preview/preview-server.js';
 import { attachConfiguredSinks } from '../src/sdk/sinks/configured-sinks.js';
-import { runCli, userLines } from './helpers/cli.js';
+import { runCli, spawnCli, userLines } from './helpers/cli.js';
 import { CLIP, clipConfig, clipPath, clipSource } from './helpers/clip.js';
 import { repoRoot, skipUnlessShared } from './helpers/shared.js';
 
@@ -63,6 +65,15 @@ function socketStatusOf(url: string, headers: Record<string, string> = {}): Prom
   });
 }
 
+test('--preview takes [host:]port', () => {
+  assert.deepEqual(parsePreviewAddress('8090'), { port: 8090 });
+  assert.deepEqual(parsePreviewAddress('0'), { port: 0 });
+  assert.deepEqual(parsePreviewAddress('0.0.0.0:8090'), { host: '0.0.0.0', port: 8090 });
+  assert.deepEqual(parsePreviewAddress('robot.local:8090'), { host: 'robot.local', port: 8090 });
+  assert.deepEqual(parsePreviewAddress('[::1]:8090'), { host: '::1', port: 8090 });
+  for (const bad of ['', 'robot.local', '8090:', ':8090', '70000', '::1:8090']) assert.throws(() => parsePreviewAddress(bad), /--preview must be \[host:\]port/, bad);
+});
+
 test('a preview on another address than loopback without a token is refused with one line', () => {
   assert.throws(
     () => parsePipelineConfig({ source: clipSource(), mqtt: false, preview: { host: '0.0.0.0', port: 8090 } }),
@@ -76,6 +87,24 @@ test('a preview on another address than loopback without a token is refused with
   const lines = userLines(result.stderr);
   assert.equal(lines.length, 1, result.stderr);
   assert.match(lines[0]!, /preview\.token: a preview on 0\.0\.0\.0 is reachable from other machines, so it needs a token/);
+});
+
+test('run --preview prints the page\'s URL with the token it generated, and the page answers only with it', { skip: skipClip, timeout: 120_000 }, async () => {
+  const child = spawnCli(['run', '--source', clipPath, '--loop', '--playback', 'realtime', '--no-mqtt', '--preview', '127.0.0.1:0', '--preview-token']);
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  try {
+    await waitFor('the preview URL', () => /preview on \S+/.test(stderr) || child.exitCode !== null);
+    const url = /preview on (\S+)/.exec(stderr)?.[1] ?? assert.fail(stderr);
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{32}$/);
+    assert.equal(await statusOf(url), 200);
+    assert.equal(await statusOf(url.replace(/\?.*/, '')), 401);
+  } finally {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  }
 });
 
 test('with a token, the page and its socket refuse whoever does not give it', async () => {

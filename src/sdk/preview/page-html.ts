@@ -1,5 +1,5 @@
 /** The preview page's markup and style; its behaviour is page-script.ts, served beside it as /preview.js. */
-export const PREVIEW_PAGE_HTML = `<!doctype html>
+export const PREVIEW_PAGE_HTML: string = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">

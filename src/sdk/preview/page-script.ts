@@ -4,7 +4,7 @@
  * emotion, and a bar per emotion; it lists events and shows the stats. A click on the frame freezes it (and again
  * resumes). What it drew is kept in `window.ferPreview`, for tests and for anyone debugging in the browser's console.
  */
-export const PREVIEW_PAGE_SCRIPT = `(function () {
+export const PREVIEW_PAGE_SCRIPT: string = `(function () {
   'use strict';
   var CONFIRMED = '#33ff66';
   var TENTATIVE = '#ffcc00';
