@@ -23,7 +23,7 @@ export const previewConfigSchema = z
     /** 0 = any free port (the URL printed at start says which). */
     port: z.number().int().min(0).max(65535).default(8090),
     /** Required on the page's URL and its socket; `true` = generate one at start (printed with the URL). */
-    token: z.union([z.string().min(MIN_PREVIEW_TOKEN_LENGTH), z.literal(true)]).optional(),
+    token: z.union([z.string().min(MIN_PREVIEW_TOKEN_LENGTH, `at least ${MIN_PREVIEW_TOKEN_LENGTH} characters (or true: one is generated)`), z.literal(true)]).optional(),
     /** The most frames per second sent to a viewer (each one JPEG-encoded); results and events are never held back. */
     maxFps: z.number().positive().max(60).default(15),
     jpegQuality: z.number().int().min(10).max(100).default(75),
