@@ -5,6 +5,7 @@ import { backendConfigSchema } from './backends/index.js';
 import { defaultDetectorConfig, detectorConfigSchema } from './detectors/index.js';
 import { ConfigError } from '../core/errors.js';
 import { mqttConfigSchema, withMqttEnv } from './mqtt/config.js';
+import { previewConfigSchema } from './preview/config.js';
 import { trackerConfigSchema } from './tracking/index.js';
 
 export { readConfigFile } from './config-file.js';
@@ -82,6 +83,11 @@ export const pipelineConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * A live web page with the annotated frames, the event log and the stats (`fer-edge run --preview`). Absent: off.
+     * Frames are encoded only while someone watches.
+     */
+    preview: previewConfigSchema.optional(),
     /** Interval of the 'stats' event (and the MQTT stats topic). */
     statsIntervalSec: z.number().positive().default(5),
   })

@@ -53,6 +53,12 @@ interface TakenFrame {
 export interface PipelineEvents {
   event: [EmotionEvent];
   result: [PipelineResult];
+  /**
+   * Right after 'result', with the frame's pixels, for consumers that show or save frames (the preview page). The
+   * pixels are released as soon as the listeners return: encode or copy them synchronously, never keep them.
+   * Emitted only while someone listens.
+   */
+  frame: [Frame, PipelineResult];
   stats: [PipelineStats];
   status: [SourceStatusEvent];
   /** The source is open and frames flow. */
@@ -320,6 +326,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
     };
     if (this.results.push(result)) this.droppedResults++;
     this.emit('result', result);
+    if (this.listenerCount('frame') > 0) this.emit('frame', frame, result);
   }
 
   /** A detection frame: its faces (detected since it was taken), each classified, then the tracks updated. */

@@ -104,4 +104,6 @@ export interface PipelineStats {
   /** Per-stage latency in milliseconds: capture, detect, classify, track, total. */
   latency_ms: Record<string, LatencySummary>;
   mqtt?: { connected: boolean; queued: number; dropped: number };
+  /** The preview page: viewers connected now, and frames JPEG-encoded for them so far (none while nobody watches). */
+  preview?: { viewers: number; encoded_frames: number };
 }

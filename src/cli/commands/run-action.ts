@@ -19,7 +19,8 @@ export async function runCommand(options: RunOptions): Promise<void> {
   try {
     if (broker && config.mqtt !== false) config.mqtt = { ...config.mqtt, url: broker.url };
     const pipeline = await Pipeline.create(config, options.maxFrames ? { maxFrames: options.maxFrames } : {});
-    const { mqtt } = await attachConfiguredSinks(pipeline);
+    const { mqtt, preview } = await attachConfiguredSinks(pipeline);
+    if (preview) process.stderr.write(`preview on ${preview.url}\n`);
     if (broker && mqtt && !options.json) {
       tellUser(`embedded MQTT broker on ${broker.url}; subscribe with: mosquitto_sub -h ${broker.host} -p ${broker.port} -t '${mqtt.publisher.topics.base}#' -v`);
     }
@@ -43,6 +44,7 @@ function buildConfig(options: RunOptions): Record<string, unknown> {
   if (options.detectOnChange !== undefined) config.detectOnChange = options.detectOnChange;
   if (options.deviceId) config.deviceId = options.deviceId;
   if (options.healthFile) config.health = { ...((config.health as object | undefined) ?? {}), file: options.healthFile };
+  if (options.preview || options.previewToken !== undefined) config.preview = previewConfig(config.preview, options);
   if (!options.mqtt) config.mqtt = false;
   else if (config.mqtt !== false) {
     const mqtt = { ...((config.mqtt as Record<string, unknown> | false | undefined) || {}) };
@@ -51,6 +53,13 @@ function buildConfig(options: RunOptions): Record<string, unknown> {
     config.mqtt = mqtt;
   }
   return config;
+}
+
+function previewConfig(fromFile: unknown, options: RunOptions): Record<string, unknown> {
+  if (!options.preview && !fromFile) throw new ConfigError('--preview-token needs --preview (or `preview` in --config)');
+  const preview: Record<string, unknown> = { ...((fromFile as object | undefined) ?? {}), ...options.preview };
+  if (options.previewToken !== undefined) preview.token = options.previewToken;
+  return preview;
 }
 
 function startBroker(embedded: { host: string; port: number }): Promise<EmbeddedBroker> {

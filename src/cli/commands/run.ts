@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { DETECTOR_PLUGINS } from '../../sdk/detectors/registry.js';
+import { parsePreviewAddress } from '../../sdk/preview/address.js';
 import { positiveInt } from '../options.js';
 
 export interface RunOptions {
@@ -19,6 +20,8 @@ export interface RunOptions {
   loop?: boolean;
   maxFrames?: number;
   healthFile?: string;
+  preview?: { host?: string; port: number };
+  previewToken?: string | true;
   json?: boolean;
   echo?: boolean;
 }
@@ -46,6 +49,8 @@ export function registerRun(program: Command): void {
     .option('--loop', 'video files and image folders: start again at the end')
     .option('-n, --max-frames <n>', 'stop after N processed frames', positiveInt('--max-frames', 1))
     .option('--health-file <path>', 'rewrite this file with the health status every few seconds')
+    .option('--preview <[host:]port>', 'serve a live page of the annotated frames, events and stats (host default 127.0.0.1; port 0 = any)', previewAddress)
+    .option('--preview-token [token]', 'require this token on the preview page (generated when not given); needed off 127.0.0.1')
     .option('--json', 'print each event as one JSON line on stdout')
     .option('--echo', 'print events as an MQTT subscriber receives them from the broker (instead of as produced)')
     .action(async (options: RunOptions) => {
@@ -60,4 +65,12 @@ function detectOnChange(value: string): number | false {
   const threshold = Number(value);
   if (!(threshold > 0 && threshold <= 2)) throw new InvalidArgumentError('--detect-on-change must be a number in (0, 2] or off');
   return threshold;
+}
+
+function previewAddress(value: string): { host?: string; port: number } {
+  try {
+    return parsePreviewAddress(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }

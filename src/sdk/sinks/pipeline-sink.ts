@@ -9,7 +9,7 @@ export interface PipelineOutput extends EventEmitter<PipelineEvents> {
 
 /**
  * A consumer of the pipeline's output (MQTT, the health file, a preview page, your own): it subscribes to the events
- * it wants ('start', 'event', 'result', 'stats', 'end') when attached. The pipeline knows nothing else of it but
+ * it wants ('start', 'event', 'result', 'frame', 'stats', 'end') when attached. The pipeline knows nothing else of it but
  * this: its part of the stats, and that it closes after the pipeline's last events and stats, before `run()`
  * resolves (so that MQTT flushes the `end` events and the health file says offline).
  */
