@@ -50,13 +50,14 @@ async function runWithProgress(label: string, script: string, cwd: string, env: 
 }
 
 const SDK_SCRIPT = `
+import { writeFileSync } from 'node:fs';
 import { createPipeline } from 'fer-edge';
 
 const pipeline = await createPipeline({ source: { type: 'opencv', file: process.argv[2], playback: 'fast' }, mqtt: false, statsIntervalSec: 3600 });
 const events = [];
 pipeline.on('event', (event) => events.push(event));
 await pipeline.run();
-console.log(JSON.stringify(events.map(({ schema, type, face_id, emotion }) => ({ schema, type, face_id, emotion }))));
+writeFileSync(process.argv[3], JSON.stringify(events.map(({ schema, type, face_id, emotion }) => ({ schema, type, face_id, emotion }))));
 `;
 
 const work = tempDirForTests('fer-edge-package-');
@@ -105,9 +106,10 @@ test('the tarball installs into a new project as the README says, and the SDK an
   process.stderr.write(`# install: ${seconds.toFixed(0)} s\n`);
 
   writeFileSync(join(project, 'sdk.mjs'), SDK_SCRIPT);
-  const sdk = spawnSync(process.execPath, ['sdk.mjs', clipPath], { cwd: project, encoding: 'utf8', timeout: 300_000, env: { ...process.env, FER_EDGE_LOG_LEVEL: 'silent' } });
+  const eventsFile = join(project, 'events.json');
+  const sdk = spawnSync(process.execPath, ['sdk.mjs', clipPath, eventsFile], { cwd: project, encoding: 'utf8', timeout: 300_000, env: { ...process.env, FER_EDGE_LOG_LEVEL: 'silent' } });
   assert.equal(sdk.status, 0, sdk.stderr);
-  const events = JSON.parse(sdk.stdout.trim().split('\n').at(-1)!) as { schema: string; type: string }[];
+  const events = JSON.parse(readFileSync(eventsFile, 'utf8')) as { schema: string; type: string }[];
   assert.ok(events.some((event) => event.type === 'new'), `no face appeared: ${sdk.stdout}`);
   assert.ok(events.every((event) => event.schema === 'fer-edge/event@1'));
 
