@@ -7,7 +7,8 @@ and valence and arousal in [-1, 1], so the mapping is field for field.
 
 Needs a ROS 2 installation with hri_msgs (ros4hri) and paho-mqtt 2.x:
     python3 examples/ros2-bridge.py --url mqtt://127.0.0.1:1883 --device robot-1
-This is a sketch: it is not run by fer-edge's tests (no ROS 2 here).
+This is a sketch: fer-edge's tests check its message mapping (read_event, expression_message) against a sample
+event with the ROS imports stubbed (test/python/test_ros2_bridge.py), not the node itself (no ROS 2 there).
 """
 import argparse
 import json
@@ -20,6 +21,33 @@ from rclpy.node import Node
 
 # The event format this bridge reads (schemas/event.v1.schema.json in fer-edge); another version may differ.
 EVENT_SCHEMA = "fer-edge/event@1"
+
+
+def read_event(payload):
+    """The event in an MQTT payload; ValueError saying why when it is not a fer-edge/event@1 event."""
+    try:
+        event = json.loads(payload)
+    except ValueError:
+        raise ValueError("malformed JSON") from None
+    schema = event.get("schema") if isinstance(event, dict) else None
+    if schema != EVENT_SCHEMA:
+        raise ValueError(f"schema {schema!r}, not {EVENT_SCHEMA}")
+    return event
+
+
+def face_id_of(event):
+    return f"fer{event['face_id']}"  # ROS4HRI ids are strings
+
+
+def expression_message(event):
+    """The hri_msgs/Expression of a new or update event, field for field."""
+    msg = Expression()
+    msg.header.stamp.sec, msg.header.stamp.nanosec = divmod(int(event["ts"]) * 1_000_000, 1_000_000_000)
+    msg.expression = event["expression"]  # angry, disgusted, scared, happy, sad, surprised, neutral
+    msg.valence = float(event["valence"])
+    msg.arousal = float(event["arousal"])
+    msg.confidence = float(event["confidence"])
+    return msg
 
 
 class FerEdgeBridge(Node):
@@ -38,15 +66,11 @@ class FerEdgeBridge(Node):
 
     def on_event(self, _client, _userdata, message):
         try:
-            event = json.loads(message.payload)
-        except ValueError:
-            self.get_logger().warning(f"ignoring a malformed event on {message.topic}")
+            event = read_event(message.payload)
+        except ValueError as error:
+            self.get_logger().warning(f"ignoring an event on {message.topic}: {error}")
             return
-        if not isinstance(event, dict) or event.get("schema") != EVENT_SCHEMA:
-            schema = event.get("schema") if isinstance(event, dict) else None
-            self.get_logger().warning(f"ignoring an event on {message.topic}: schema {schema!r}, not {EVENT_SCHEMA}")
-            return
-        face_id = f"fer{event['face_id']}"  # ROS4HRI ids are strings
+        face_id = face_id_of(event)
         if event["type"] == "end":
             self.expression_publishers.pop(face_id, None)
             self.publish_tracked()
@@ -55,14 +79,7 @@ class FerEdgeBridge(Node):
             topic = f"/humans/faces/{face_id}/expression"
             self.expression_publishers[face_id] = self.create_publisher(Expression, topic, 1)
             self.publish_tracked()
-        msg = Expression()
-        msg.header.stamp.sec, nanoseconds = divmod(int(event["ts"]) * 1_000_000, 1_000_000_000)
-        msg.header.stamp.nanosec = nanoseconds
-        msg.expression = event["expression"]  # angry, disgusted, scared, happy, sad, surprised, neutral
-        msg.valence = float(event["valence"])
-        msg.arousal = float(event["arousal"])
-        msg.confidence = float(event["confidence"])
-        self.expression_publishers[face_id].publish(msg)
+        self.expression_publishers[face_id].publish(expression_message(event))
 
     def publish_tracked(self):
         self.tracked.header.stamp = self.get_clock().now().to_msg()

@@ -11,6 +11,6 @@ status=0
 echo; echo "== Node tests"
 node --import tsx --test --test-concurrency=1 --test-reporter=spec test/**/*.test.ts || status=1
 
-echo; echo "== Python tests (training/)"
-/usr/bin/python3 -m pytest -q training/tests || status=1
+echo; echo "== Python tests (training/, test/python/)"
+/usr/bin/python3 -m pytest -q training/tests test/python || status=1
 exit $status

@@ -18,12 +18,28 @@ parse_args() {
   done
   case $ROOT in /*) ;; *) die "--root must be an absolute path" ;; esac
   id "$DEPLOY_USER" >/dev/null 2>&1 || die "deploy user '$DEPLOY_USER' does not exist"
+  [ -n "$PACKAGE" ] || PACKAGE=$(find_package)
+}
+
+# The tarball `npm pack` made, in the package this script belongs to (a repository clone) or beside it (the
+# unpacked tarball's package/ directory): fer-edge is not on the npm registry.
+find_package() {
+  package_root=$(cd "$(dirname "$0")/../.." && pwd)
+  found=
+  for tarball in "$package_root"/fer-edge-*.tgz "$(dirname "$package_root")"/fer-edge-*.tgz; do
+    [ -f "$tarball" ] || continue
+    [ -z "$found" ] || die "several fer-edge-*.tgz beside $package_root: choose one with --package"
+    found=$tarball
+  done
+  [ -n "$found" ] || die "no fer-edge-*.tgz in or beside $package_root: copy the one \`npm pack\` made there, or pass --package"
+  echo "$found"
 }
 
 usage() {
   cat <<USAGE
-usage: sudo sh $0 [--root /opt/fer-edge] [--deploy-user USER] [--package fer-edge@VERSION | ./fer-edge-VERSION.tgz]
-Checks Node.js, installs fer-edge (npm -g), creates the fer-edge service user and the deploy root. Run once per robot.
+usage: sudo sh $0 [--root /opt/fer-edge] [--deploy-user USER] [--package ./fer-edge-VERSION.tgz]
+Checks Node.js, installs fer-edge (npm -g) from the tarball \`npm pack\` made (default: the fer-edge-*.tgz beside
+this package), creates the fer-edge service user and the deploy root. Run once per robot.
 USAGE
 }
 

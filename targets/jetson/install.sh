@@ -1,11 +1,12 @@
 #!/bin/sh
 # One-time set-up of a Jetson for `fer-edge deploy --target jetson[-orin|-nano]`. Run as root on the Jetson:
-#   sudo sh targets/jetson/install.sh [--root /opt/fer-edge] [--deploy-user USER] [--package fer-edge@VERSION]
+#   sudo sh targets/jetson/install.sh [--root /opt/fer-edge] [--deploy-user USER] [--package ./fer-edge-VERSION.tgz]
 # See targets/jetson/README.md, in particular for ONNX Runtime with TensorRT (the npm build is CPU-only).
 set -eu
 ROOT=/opt/fer-edge
 DEPLOY_USER=${SUDO_USER:-root}
-PACKAGE=fer-edge
+# Empty: the fer-edge-*.tgz made by `npm pack` beside this package (setup-common.sh).
+PACKAGE=
 SERVICE_GROUPS="video render"
 . "$(dirname "$0")/../setup-common.sh"
 

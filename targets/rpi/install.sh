@@ -1,11 +1,12 @@
 #!/bin/sh
 # One-time set-up of a Raspberry Pi 4/5 (64-bit Raspberry Pi OS Bookworm) for `fer-edge deploy --target rpi[-coral]`.
 # Run as root on the Pi:
-#   sudo sh targets/rpi/install.sh [--root /opt/fer-edge] [--deploy-user USER] [--package fer-edge@VERSION]
+#   sudo sh targets/rpi/install.sh [--root /opt/fer-edge] [--deploy-user USER] [--package ./fer-edge-VERSION.tgz]
 set -eu
 ROOT=/opt/fer-edge
 DEPLOY_USER=${SUDO_USER:-root}
-PACKAGE=fer-edge
+# Empty: the fer-edge-*.tgz made by `npm pack` beside this package (setup-common.sh).
+PACKAGE=
 SERVICE_GROUPS="video plugdev"
 . "$(dirname "$0")/../setup-common.sh"
 

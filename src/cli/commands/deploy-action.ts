@@ -102,7 +102,7 @@ export async function deployCommand(flags: DeployFlags, out: Output): Promise<vo
     const { bundle, installer } = prepared;
     if (flags.dryRun || (flags.out && !flags.host && !flags.dest)) {
       printBundle(out, bundle, flags.json, Boolean(flags.out || flags.bundle));
-      if (flags.dryRun) out.write(`dry run: nothing copied; would install into ${flags.host ? `${flags.host}:` : ''}${root}\n`);
+      if (flags.dryRun && !flags.json) out.write(`dry run: nothing copied; would install into ${flags.host ? `${flags.host}:` : ''}${root}\n`);
       return;
     }
     const options = serviceOptions(flags);

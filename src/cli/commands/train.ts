@@ -19,7 +19,9 @@ export function registerTrain(program: Command): void {
     .argument('[options...]', 'passed to python -m training.train, e.g. --output-dir runs/student --teacher-logits t.pt --resume')
     .allowUnknownOption()
     .helpOption(false)
-    .action(async (role: string, args: string[]) => {
+    .action(async (role: string, args: string[], _options: unknown, command: Command) => {
+      // --help goes to training.train after a role; before one it is this command's own help.
+      if (role === '--help' || role === '-h') command.help();
       const model = MODEL_BY_ROLE[role];
       if (!model) throw new ConfigError(`unknown model role "${role}": use one of ${Object.keys(MODEL_BY_ROLE).join(', ')}`);
       if (args.includes('--model')) throw new ConfigError('give the model as the role (fer-edge train student ...), not --model');
