@@ -7,6 +7,7 @@ ROOT=/opt/fer-edge
 DEPLOY_USER=${SUDO_USER:-root}
 PACKAGE=fer-edge
 SERVICE_GROUPS="video plugdev"
+# shellcheck source-path=SCRIPTDIR source=../setup-common.sh
 . "$(dirname "$0")/../setup-common.sh"
 
 parse_args "$@"

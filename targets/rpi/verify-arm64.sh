@@ -255,7 +255,7 @@ deploy_arm64() {
 }
 
 deploy_x86() {
-  fer_edge deploy --dest "$robot_root" --service-command "$x86_service" "$@"
+  PATH=$work/bin:$PATH fer_edge deploy --dest "$robot_root" --service-command "$x86_service" "$@"
 }
 
 # Waits for the service started by the last deploy to reach the end of the clip; copies its log to $2.
@@ -328,7 +328,8 @@ verify_target() {
   fi
   if [ "$target" = jetson ]; then
     echo "  execution providers on arm64 (npm's onnxruntime-node is CPU-only):"
-    grep -io '[^"]*\(tensorrt\|cuda\)[^"]*not[^"]*' "$work/arm64-jetson.log" | sort -u | sed 's/^/    /' || true
+    grep -o 'execution provider [a-z]* unavailable (.*); falling back"' "$work/arm64-jetson.log" | sort -u |
+      sed 's/"$//; s/^/    /' || true
   fi
 }
 
@@ -376,6 +377,9 @@ main() {
   mount -t tmpfs tmpfs /opt
   prepare_media "$media"
   x86_service=$work/x86-64-service
+  mkdir -p "$work/bin"
+  printf '#!/bin/sh\nexec node %s/dist/src/cli/main.js "$@"\n' "$repo" >"$work/bin/fer-edge"
+  chmod 755 "$work/bin/fer-edge"
   write_service_command "$x86_service"
   printf 'deviceId: fer-edge-verify\nsource:\n  type: opencv\n  file: %s\n  playback: fast\nmqtt:\n  embedded:\n    port: 0\nhealth:\n  intervalSec: 1\n' \
     "$media/$clip_name" >"$work/run.yaml"
