@@ -117,8 +117,14 @@ make_root() {
     ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$rootfs/usr/local/bin/npx"
     rm -rf "$tmp"
   fi
-  # This machine reaches the npm registry but not nodejs.org: node-gyp takes Node's headers from the Node.js package.
-  echo "nodedir=/usr/local" >"$rootfs/usr/local/etc/npmrc"
+  # The emulated machine shares this one's network: trust the same extra CAs (a TLS-inspecting proxy, say), and as the
+  # npm registry is reachable but nodejs.org may not be, node-gyp takes Node's headers from the Node.js package.
+  if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+    mkdir -p "$rootfs/usr/local/share/ca-certificates"
+    cp /usr/local/share/ca-certificates/*.crt "$rootfs/usr/local/share/ca-certificates/"
+    in_root update-ca-certificates >/dev/null 2>&1
+  fi
+  printf 'cafile=/etc/ssl/certs/ca-certificates.crt\nnodedir=/usr/local\n' >"$rootfs/usr/local/etc/npmrc"
   # A chroot has no init: keep apt's maintainer scripts from starting daemons.
   printf '#!/bin/sh\nexit 101\n' >"$rootfs/usr/sbin/policy-rc.d"
   chmod 755 "$rootfs/usr/sbin/policy-rc.d"
