@@ -4,8 +4,9 @@
 # rpi, rpi-onnx and jetson bundles into it over SSH with `fer-edge deploy`, plays the demo clip through the service
 # and compares everything with the same bundles on this machine. See targets/rpi/README.md ("Verified on arm64").
 #
-#   sudo bash targets/rpi/verify-arm64.sh [--cache DIR] [--reinstall] [--targets "rpi rpi-onnx jetson"]
+#   sudo bash targets/rpi/verify-arm64.sh [--cache DIR] [--reinstall] [--jobs N] [--targets "rpi rpi-onnx jetson"]
 #
+# --jobs: parallel compile jobs of the native builds inside the root (npm's `jobs`, default 1; everything runs at nice 19).
 # The root, with fer-edge installed, is kept in the cache (default /var/tmp/fer-edge-arm64) and reused: install.sh runs
 # again only when the installer or the fer-edge package changed, or with --reinstall. Everything the script mounts lives
 # in a private mount namespace and is unmounted when it ends.
@@ -14,6 +15,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cache=${FER_EDGE_ARM64_CACHE:-/var/tmp/fer-edge-arm64}
 reinstall=0
+jobs=1
 targets="rpi rpi-onnx jetson"
 node_version=20.19.6
 npm_version=11.19.1
@@ -30,8 +32,9 @@ while [ $# -gt 0 ]; do
   case $1 in
     --cache) cache=$2; shift 2 ;;
     --reinstall) reinstall=1; shift ;;
+    --jobs) jobs=$2; shift 2 ;;
     --targets) targets=$2; shift 2 ;;
-    -h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "verify-arm64: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -48,7 +51,7 @@ die() { echo "verify-arm64: $*" >&2; exit 1; }
 # Mounts made from here on vanish with the namespace, whatever way the script ends.
 if [ -z "${FER_EDGE_VERIFY_NS:-}" ]; then
   export FER_EDGE_VERIFY_NS=1
-  exec unshare --mount --propagation private -- "$0" "$@"
+  exec nice -n 19 unshare --mount --propagation private -- "$0" "$@"
 fi
 
 rootfs=$cache/root
@@ -124,7 +127,7 @@ make_root() {
     cp /usr/local/share/ca-certificates/*.crt "$rootfs/usr/local/share/ca-certificates/"
     in_root update-ca-certificates >/dev/null 2>&1
   fi
-  printf 'cafile=/etc/ssl/certs/ca-certificates.crt\nnodedir=/usr/local\n' >"$rootfs/usr/local/etc/npmrc"
+  printf 'cafile=/etc/ssl/certs/ca-certificates.crt\nnodedir=/usr/local\njobs=%s\n' "$jobs" >"$rootfs/usr/local/etc/npmrc"
   # A chroot has no init: keep apt's maintainer scripts from starting daemons.
   printf '#!/bin/sh\nexit 101\n' >"$rootfs/usr/sbin/policy-rc.d"
   chmod 755 "$rootfs/usr/sbin/policy-rc.d"
