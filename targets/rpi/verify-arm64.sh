@@ -27,6 +27,7 @@ clip_name=tears_of_steel_10s_640x360.mp4
 media=/opt/fer-edge-media
 robot_root=/opt/fer-edge
 faces=64
+args=("$@")
 
 while [ $# -gt 0 ]; do
   case $1 in
@@ -51,7 +52,7 @@ die() { echo "verify-arm64: $*" >&2; exit 1; }
 # Mounts made from here on vanish with the namespace, whatever way the script ends.
 if [ -z "${FER_EDGE_VERIFY_NS:-}" ]; then
   export FER_EDGE_VERIFY_NS=1
-  exec nice -n 19 unshare --mount --propagation private -- "$0" "$@"
+  exec nice -n 19 unshare --mount --propagation private -- "$0" "${args[@]}"
 fi
 
 rootfs=$cache/root
@@ -177,6 +178,7 @@ install_fer_edge() {
   kill "$ticker"
   elapsed=$(($(date +%s) - started))
   echo "$stamp_key install took ${elapsed}s on $(date -u +%Y-%m-%d)" >"$cache/install.stamp"
+  echo "$(date -u +%Y-%m-%dT%H:%MZ) ${elapsed}s jobs=$jobs $(basename "$tgz") $stamp_key" >>"$cache/install-history"
   grep '^fer-edge setup:' "$cache/install.log" | sed 's/^/  /'
   say "install.sh finished in $((elapsed / 60)) min $((elapsed % 60)) s under emulation"
 }
