@@ -147,14 +147,18 @@ mount_root() {
   in_root uname -m | grep -qx aarch64 || die "the root does not run as aarch64"
 }
 
-# install.sh as on a Pi: from the unpacked package, with the tarball `npm pack` makes. Skipped when the installer and
-# the package are those of the last successful install (the stamp); its time is kept with the stamp.
+# install.sh as on a Pi: from the unpacked package, with the tarball `npm pack` makes. Skipped when the package (the
+# installer included) is that of the last successful install (the stamp); every install's time is in install-history.
 install_fer_edge() {
   local tgz stamp_key started elapsed
   tgz=$(cd "$repo" && npm pack --silent --pack-destination "$work" 2>/dev/null | tail -n 1)
   tgz=$work/$tgz
   [ -f "$tgz" ] || die "npm pack did not make a tarball"
-  stamp_key=$(cat "$repo/targets/rpi/install.sh" "$repo/targets/setup-common.sh" "$tgz" | sha256sum | cut -c1-16)
+  # What the robot runs: every file of the package but the documents and this script.
+  mkdir -p "$work/package"
+  tar -xzf "$tgz" -C "$work/package"
+  stamp_key=$(cd "$work/package" && find . -type f ! -name '*.md' ! -path './package/targets/rpi/verify-*' -print0 | sort -z |
+    xargs -0 sha256sum | sha256sum | cut -c1-16)
   if [ "$reinstall" = 0 ] && [ "$(cut -d' ' -f1 "$cache/install.stamp" 2>/dev/null)" = "$stamp_key" ]; then
     say "fer-edge already installed by targets/rpi/install.sh from this package ($(cut -d' ' -f2- "$cache/install.stamp")); --reinstall to run it again"
     return
