@@ -261,7 +261,7 @@ ssh_to() {
     -p "$ssh_port" root@127.0.0.1 "$@"
 }
 
-fer_edge() { node "$repo/dist/src/cli/main.js" "$@"; }
+fer_edge() { FER_EDGE_LOG_LEVEL=${FER_EDGE_LOG_LEVEL:-warn} node "$repo/dist/src/cli/main.js" "$@"; }
 
 deploy_arm64() {
   fer_edge deploy --host root@127.0.0.1 --port "$ssh_port" --identity "$cache/ssh/id_ed25519" \
@@ -334,7 +334,7 @@ verify_target() {
   outputs_check "$target" "$model" "$backend" "$tolerance"
   if [ "$target" = rpi ]; then
     if [ -f "$rootfs/usr/local/lib/node_modules/fer-edge/native/build/libfer-edge-xnnpack.so" ] &&
-      ! grep -qi 'xnnpack plugin' "$work/arm64-rpi.log"; then
+      grep -q 'Created TensorFlow Lite XNNPACK delegate' "$work/arm64-rpi.log"; then
       echo "  XNNPACK plugin built by the installer and used by the service"
     else
       echo "  XNNPACK plugin missing or not used on arm64"
