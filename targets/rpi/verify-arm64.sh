@@ -62,9 +62,13 @@ rm -rf "$work"
 mkdir -p "$work"
 pids=()
 
+# The emulated CPU is a Pi 4's Cortex-A72 (so the runtimes pick the kernels they pick on a Pi 4); QEMU_CPU is read by
+# qemu at every exec and passed on to child processes.
+qemu_cpu=cortex-a72
+
 in_root() {
   chroot "$rootfs" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    HOME=/root LANG=C.UTF-8 TERM=dumb "$@"
+    HOME=/root LANG=C.UTF-8 TERM=dumb QEMU_CPU=$qemu_cpu "$@"
 }
 
 cleanup() {
@@ -144,6 +148,16 @@ mount_root() {
   mount --rbind /dev "$rootfs/dev"
   mount -t tmpfs tmpfs "$rootfs/run"
   mkdir -p "$rootfs/run/sshd" "$rootfs$media"
+  # qemu-user shows programs this machine's x86 /proc/cpuinfo; with the arm64 CPU list from /sys, cpuinfo (in ONNX
+  # Runtime and XNNPACK) then crashes or gives up. Describe the emulated CPU as a Pi 4's kernel does, one per core here.
+  local i
+  : >"$work/cpuinfo"
+  for i in $(seq 0 $(($(nproc) - 1))); do
+    printf 'processor\t: %d\nBogoMIPS\t: 108.00\nFeatures\t: fp asimd evtstrm crc32 cpuid\nCPU implementer\t: 0x41\n' "$i"
+    printf 'CPU architecture: 8\nCPU variant\t: 0x0\nCPU part\t: 0xd08\nCPU revision\t: 3\n\n'
+  done >>"$work/cpuinfo"
+  printf 'Hardware\t: BCM2835\nModel\t\t: Raspberry Pi 4 Model B (emulated)\n' >>"$work/cpuinfo"
+  mount --bind "$work/cpuinfo" "$rootfs/proc/cpuinfo"
   in_root uname -m | grep -qx aarch64 || die "the root does not run as aarch64"
 }
 
@@ -245,7 +259,7 @@ start_sshd() {
   ssh_port=$(node -e "const s = require('net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })")
   echo "[127.0.0.1]:$ssh_port $(cut -d' ' -f1,2 "$rootfs/etc/ssh/ssh_host_ed25519_key.pub")" >"$work/known_hosts"
   in_root /usr/sbin/sshd -D -e -p "$ssh_port" -o ListenAddress=127.0.0.1 -o PermitRootLogin=prohibit-password \
-    -o PasswordAuthentication=no -o UsePAM=no >"$work/sshd.log" 2>&1 &
+    -o PasswordAuthentication=no -o UsePAM=no -o "SetEnv=QEMU_CPU=$qemu_cpu" >"$work/sshd.log" 2>&1 &
   pids+=($!)
   local i
   for i in $(seq 120); do
