@@ -181,7 +181,7 @@ install_fer_edge() {
   cp "$tgz" "$rootfs/root/"
   mkdir -p "$rootfs/root/fer-edge-package"
   tar -xzf "$tgz" -C "$rootfs/root/fer-edge-package" --strip-components=1
-  say "sh targets/rpi/install.sh --deploy-user root --package ./$(basename "$tgz") (log: $cache/install.log; the OpenCV binding compiles under emulation, about an hour)"
+  say "sh targets/rpi/install.sh --deploy-user root --package ./$(basename "$tgz") (log: $cache/install.log; compiling the OpenCV binding under emulation takes hours)"
   started=$(date +%s)
   (
     while sleep 300; do say "  install running $((($(date +%s) - started) / 60)) min: $(tail -n 1 "$cache/install.log" | cut -c1-100)"; done
