@@ -127,11 +127,15 @@ make_root() {
   fi
   # The emulated machine shares this one's network: trust the same extra CAs (a TLS-inspecting proxy, say), and as the
   # npm registry is reachable but nodejs.org may not be, node-gyp takes Node's headers from the Node.js package.
-  if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+  local ca
+  for ca in /usr/local/share/ca-certificates/*.crt; do
+    [ -f "$ca" ] || continue
+    cmp -s "$ca" "$rootfs$ca" && continue
     mkdir -p "$rootfs/usr/local/share/ca-certificates"
-    cp /usr/local/share/ca-certificates/*.crt "$rootfs/usr/local/share/ca-certificates/"
-    in_root update-ca-certificates >/dev/null 2>&1
-  fi
+    cp "$ca" "$rootfs$ca"
+    rm -f "$rootfs/.fer-edge-verify-ca"
+  done
+  [ -f "$rootfs/.fer-edge-verify-ca" ] || { in_root update-ca-certificates >/dev/null 2>&1 && touch "$rootfs/.fer-edge-verify-ca"; }
   printf 'cafile=/etc/ssl/certs/ca-certificates.crt\nnodedir=/usr/local\njobs=%s\n' "$jobs" >"$rootfs/usr/local/etc/npmrc"
   # A chroot has no init: keep apt's maintainer scripts from starting daemons.
   printf '#!/bin/sh\nexit 101\n' >"$rootfs/usr/sbin/policy-rc.d"
