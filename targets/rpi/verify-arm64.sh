@@ -319,7 +319,7 @@ compare() { node "$repo/targets/rpi/verify-compare.mjs" "$@" | sed 's/^/  /'; re
 # Agreement of the model's probabilities on the val faces, same flags on both sides (the bundle's back end and threads).
 outputs_check() {
   local target=$1 model=$2 backend=$3 tolerance=$4
-  local flags=(eval --model "$robot_root/current/model/$model" --data "$media/val$faces" --backend "$backend" --threads 4 --batch-size 16)
+  local flags=(eval --model "$robot_root/current/$model" --data "$media/val$faces" --backend "$backend" --threads 4 --batch-size 16)
   FER_EDGE_LOG_LEVEL=warn fer_edge "${flags[@]}" --predictions "$work/x86-64-$target.jsonl" >"$work/x86-64-$target.eval.txt"
   in_root env FER_EDGE_LOG_LEVEL=warn fer-edge "${flags[@]}" --predictions "/tmp/arm64-$target.jsonl" >"$work/arm64-$target.eval.txt"
   cp "$rootfs/tmp/arm64-$target.jsonl" "$work/"
