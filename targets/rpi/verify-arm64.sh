@@ -106,7 +106,7 @@ binfmt() {
 make_root() {
   if [ ! -f "$rootfs/.fer-edge-verify-base" ]; then
     rm -rf "$rootfs"
-    say "debootstrap --arch arm64 $suite (about 10 minutes under emulation)"
+    say "debootstrap --arch arm64 $suite (a few minutes)"
     nice -n 19 debootstrap --arch arm64 --variant=minbase \
       --include=ca-certificates,openssh-server,xz-utils,procps,sudo bookworm "$rootfs" "$mirror" >"$cache/debootstrap.log" 2>&1 ||
       die "debootstrap failed: see $cache/debootstrap.log"
