@@ -24,10 +24,11 @@ fi
 node --version
 
 step "System packages"
+# shellcheck: the robot set-up scripts are checked by test/arm64-runtime-files.test.ts.
 # gstreamer1.0-plugins-base: OpenCV's GStreamer capture (Jetson CSI pipelines) needs its videoconvert/appsink elements.
 # chromium: the preview page's test drives it headless (playwright-core, no browser download).
 apt_packages=(g++ make pkg-config python3 libopencv-dev opencv-data ffmpeg mosquitto mosquitto-clients fswebcam
-  openssh-server openssh-client openssl gstreamer1.0-plugins-base chromium)
+  openssh-server openssh-client openssl gstreamer1.0-plugins-base chromium shellcheck)
 if [ "$with_training" -eq 1 ]; then
   apt_packages+=(python3-torch python3-torchvision python3-onnx python3-sklearn python3-matplotlib python3-pytest
     python3-tqdm python3-yaml python3-pil python3-numpy)

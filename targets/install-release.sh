@@ -123,9 +123,12 @@ record_healthy() {
   rm -f "$ROOT/releases/$1/.failed"
 }
 
+# Unpacked releases (not .staging.* directories); versions are plain names (valid_version).
+release_names() { find "$ROOT/releases" -mindepth 1 -maxdepth 1 ! -name '.*' | sed 's|.*/||'; }
+
 prune() {
   keep=$(current_version)
-  ls "$ROOT/releases" | grep -v '^\.' | sort -r | tail -n +$((KEEP_RELEASES + 1)) | while read -r old; do
+  release_names | sort -r | tail -n +$((KEEP_RELEASES + 1)) | while read -r old; do
     [ "$old" = "$keep" ] || rm -rf "$ROOT/releases/$old"
   done
 }
@@ -213,6 +216,7 @@ do_rollback() {
   [ -n "$from" ] || die 7 "nothing is deployed in $ROOT"
   to=
   # Newest first: the last healthy release that is not the current one and is still on disk.
+  # shellcheck disable=SC2013 # one version per line, and versions have no blanks (valid_version)
   for version in $(grep -v -x -F "$from" "$ROOT/history" 2>/dev/null | sed -n '1!G;h;$p'); do
     if [ -d "$ROOT/releases/$version" ]; then
       to=$version
@@ -240,7 +244,7 @@ do_list() {
   ROOT=$1
   [ -d "$ROOT/releases" ] || return 0
   current=$(current_version)
-  ls "$ROOT/releases" | grep -v '^\.' | sort | while read -r version; do
+  release_names | sort | while read -r version; do
     flags=
     [ "$version" = "$current" ] && flags="$flags current"
     grep -q -x -F "$version" "$ROOT/history" 2>/dev/null && flags="$flags healthy"

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared steps of targets/<board>/install.sh (sourced, POSIX sh): run once per robot, as root, before the first
 # `fer-edge deploy`. Expects ROOT, DEPLOY_USER, PACKAGE and SERVICE_GROUPS set by the caller.
 
@@ -54,7 +55,8 @@ install_fer_edge() {
   # The native bindings build against the system OpenCV (see scripts/env.sh); npm 11 runs their install scripts
   # only for the packages listed under "allowScripts" in fer-edge's package.json.
   export OPENCV4NODEJS_DISABLE_AUTOBUILD=1 OPENCV_INCLUDE_DIR=/usr/include/opencv4
-  export OPENCV_LIB_DIR=/usr/lib/$(gcc -dumpmachine) OPENCV_BIN_DIR=/usr/bin
+  OPENCV_LIB_DIR=/usr/lib/$(gcc -dumpmachine)
+  export OPENCV_LIB_DIR OPENCV_BIN_DIR=/usr/bin
   say "npm install -g $PACKAGE (builds the OpenCV binding: 10-30 minutes on a Pi)"
   npm install -g --no-audit --no-fund "$PACKAGE"
   command -v fer-edge >/dev/null 2>&1 || die "fer-edge is not on PATH after npm install -g"

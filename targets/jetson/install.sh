@@ -8,6 +8,7 @@ DEPLOY_USER=${SUDO_USER:-root}
 # Empty: the fer-edge-*.tgz made by `npm pack` beside this package (setup-common.sh).
 PACKAGE=
 SERVICE_GROUPS="video render"
+# shellcheck source-path=SCRIPTDIR source=../setup-common.sh
 . "$(dirname "$0")/../setup-common.sh"
 
 parse_args "$@"

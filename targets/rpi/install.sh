@@ -8,12 +8,13 @@ DEPLOY_USER=${SUDO_USER:-root}
 # Empty: the fer-edge-*.tgz made by `npm pack` beside this package (setup-common.sh).
 PACKAGE=
 SERVICE_GROUPS="video plugdev"
+# shellcheck source-path=SCRIPTDIR source=../setup-common.sh
 . "$(dirname "$0")/../setup-common.sh"
 
 parse_args "$@"
 require_root
 [ "$(uname -m)" = aarch64 ] || die "a 64-bit OS is needed (uname -m says $(uname -m)): install 64-bit Raspberry Pi OS"
-say "$(tr -d '\0' </proc/device-tree/model 2>/dev/null || echo 'unknown board')"
+say "$(tr -d '\0' 2>/dev/null </proc/device-tree/model || echo 'unknown board')"
 
 apt-get update
 # gstreamer1.0-libcamera: the Camera Module as a GStreamer source (libcamerasrc), which the default profile uses.

@@ -28,10 +28,11 @@ function providerUnavailableReason(provider: ExecutionProvider): string | undefi
   return undefined;
 }
 
-function nativeBindingDirectory(): string | undefined {
+/** Where onnxruntime-node keeps its binding and libonnxruntime for a platform and CPU (default: this machine's). */
+export function nativeBindingDirectory(os: string = platform(), cpu: string = arch()): string | undefined {
   try {
     const entry = createRequire(import.meta.url).resolve('onnxruntime-node');
-    return join(dirname(entry), '..', 'bin', 'napi-v6', platform(), arch());
+    return join(dirname(entry), '..', 'bin', 'napi-v6', os, cpu);
   } catch {
     return undefined;
   }
