@@ -22,6 +22,7 @@ const NOT_HERE: Record<string, string> = {
   "fer-edge run --source 'nvarguscamerasrc ! video/x-raw(memory:NVMM),width=1280,height=720 ! nvvidconv ! video/x-raw,format=BGRx ! videoconvert ! video/x-raw,format=BGR ! appsink'":
     "needs a Jetson's CSI camera and NVIDIA's GStreamer elements (nvarguscamerasrc, nvvidconv)",
   'fer-edge convert': 'names the command shown in full above; not a command line',
+  'fer-edge run --preview [host:]port': "the option's syntax; `fer-edge run --source 0 --preview 8090` above runs it",
   'npm pack': 'run, with the install below, by test/package-install.test.ts',
   'sudo apt-get install -y g++ make python3 pkg-config libopencv-dev': 'installed here by scripts/setup.sh, which CI runs first',
   'export OPENCV4NODEJS_DISABLE_AUTOBUILD=1 OPENCV_INCLUDE_DIR=/usr/include/opencv4 OPENCV_LIB_DIR=/usr/lib/$(gcc -dumpmachine) OPENCV_BIN_DIR=/usr/bin':
@@ -68,6 +69,7 @@ function substitute(value: string, option: string | undefined): string {
   if (option && OUTPUTS.has(option)) return join(work, basename(value));
   if (option === '--source' && /^\d+$/.test(value)) return clipPath; // a camera index
   if (value === 'clip.mp4') return clipPath;
+  if (option === '--preview') return '0'; // any free port: a fixed one may be taken on the machine running the tests
   if (value === 'mqtt://robot-hub:1883') return broker.url;
   if (value === 'robot.yaml') return robotYaml();
   if (value.startsWith('~/')) return join(work, value.slice(2));
