@@ -233,12 +233,13 @@ write_service_command() {
 set -eu
 action=$1 root=$2
 pidfile=$root/state/service.pid
+# The whole process group (setsid below); dash's kill takes no "--".
 if [ -f "$pidfile" ]; then
   pid=$(cat "$pidfile")
-  kill -TERM -- "-$pid" 2>/dev/null || true
+  kill -TERM "-$pid" 2>/dev/null || true
   i=0
   while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-  kill -KILL -- "-$pid" 2>/dev/null || true
+  kill -KILL "-$pid" 2>/dev/null || true
   rm -f "$pidfile"
 fi
 [ "$action" = restart ] || exit 0
