@@ -1,13 +1,11 @@
 import { extname } from 'node:path';
 import { z } from 'zod';
+import { pluginSchemas } from '../plugin-schemas.js';
 import { ConfigError, ModelError } from '../../core/errors.js';
 import { defaultModelPath } from '../model/default-model.js';
 import type { BackendPlugin } from './backend-plugin.js';
 import { type ModelBackend, type ModelSource, sourcePath } from './model-backend.js';
 import { BACKEND_PLUGINS } from './registry.js';
-
-/** The plugins' schemas as a tuple, which z.discriminatedUnion needs to infer the union. */
-type Schemas<T extends readonly { schema: unknown }[]> = { -readonly [K in keyof T]: T[K]['schema'] };
 
 /** `auto` picks the back end from the model's extension (.onnx -> onnxruntime, .tflite -> tflite) with its defaults. */
 export const autoBackendConfigSchema = z
@@ -20,7 +18,7 @@ export const autoBackendConfigSchema = z
 
 export const backendConfigSchema = z.discriminatedUnion('type', [
   autoBackendConfigSchema,
-  ...(BACKEND_PLUGINS.map((plugin) => plugin.schema) as unknown as Schemas<typeof BACKEND_PLUGINS>),
+  ...pluginSchemas(BACKEND_PLUGINS),
 ]);
 export type BackendConfigInput = z.input<typeof backendConfigSchema>;
 export type BackendConfig = z.output<typeof backendConfigSchema>;

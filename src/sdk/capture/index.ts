@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pluginSchemas } from '../plugin-schemas.js';
 import { ConfigError } from '../../core/errors.js';
 import { DeferredSource } from './deferred-source.js';
 import { ResilientSource } from './resilient-source.js';
@@ -11,11 +12,8 @@ export { ResilientSource, type SourceStatusEvent } from './resilient-source.js';
 export { parseSourceArg } from './source-arg.js';
 export type { SourcePlugin } from './source-plugin.js';
 
-/** The plugins' schemas as a tuple, which z.discriminatedUnion needs to infer the union. */
-type Schemas<T extends readonly { schema: unknown }[]> = { -readonly [K in keyof T]: T[K]['schema'] };
-
 /** A frame source, chosen by `type`: `opencv` (camera, file, URL, GStreamer), `webcam-still` (fswebcam), `images`. */
-export const sourceConfigSchema = z.discriminatedUnion('type', SOURCE_PLUGINS.map((plugin) => plugin.schema) as unknown as Schemas<typeof SOURCE_PLUGINS>);
+export const sourceConfigSchema = z.discriminatedUnion('type', pluginSchemas(SOURCE_PLUGINS));
 
 export type SourceConfig = z.infer<typeof sourceConfigSchema>;
 export type SourceConfigInput = z.input<typeof sourceConfigSchema>;

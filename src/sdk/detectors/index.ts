@@ -1,18 +1,13 @@
 import { z } from 'zod';
+import { pluginSchemas } from '../plugin-schemas.js';
 import { ConfigError } from '../../core/errors.js';
 import type { FaceDetector } from '../types.js';
 import type { DetectorPlugin } from './detector-plugin.js';
 import type { ModelOpener } from './model-detector.js';
 import { DETECTOR_PLUGINS } from './registry.js';
 
-/** The plugins' schemas as a tuple, which z.discriminatedUnion needs to infer the union. */
-type Schemas<T extends readonly { schema: unknown }[]> = { -readonly [K in keyof T]: T[K]['schema'] };
-
 /** A face detector, chosen by `type` among the registered plugins (registry.ts). */
-export const detectorConfigSchema = z.discriminatedUnion(
-  'type',
-  DETECTOR_PLUGINS.map((plugin) => plugin.schema) as unknown as Schemas<typeof DETECTOR_PLUGINS>,
-);
+export const detectorConfigSchema = z.discriminatedUnion('type', pluginSchemas(DETECTOR_PLUGINS));
 
 export type DetectorConfig = z.infer<typeof detectorConfigSchema>;
 export type DetectorConfigInput = z.input<typeof detectorConfigSchema>;
