@@ -9,7 +9,7 @@ import { writeSync } from 'node:fs';
 export class SignalStop {
   private signalled = false;
   private stop: (() => void) | undefined;
-  private readonly forcedExitHooks: Array<() => void> = [];
+  private readonly forcedExitHooks: Array<(why: string) => void> = [];
 
   constructor(private readonly deadlineMs: number) {
     process.on('SIGINT', this.handle);
@@ -25,8 +25,8 @@ export class SignalStop {
     if (this.signalled) stop();
   }
 
-  /** Runs (synchronously) before the process is ended for missing the deadline, e.g. to write the health file. */
-  onForcedExit(hook: () => void): void {
+  /** Runs (synchronously) before the process is ended by endNow, e.g. to write the health file. */
+  onForcedExit(hook: (why: string) => void): void {
     this.forcedExitHooks.push(hook);
   }
 
@@ -47,10 +47,10 @@ export class SignalStop {
    * Ends the process by SIGTERM's default action: process.exit() would wait for native reads still blocked on libuv's
    * thread pool. systemd counts an end by SIGTERM as a clean stop, as it does exit status 0.
    */
-  private endNow(why: string): void {
+  endNow(why: string): void {
     for (const hook of this.forcedExitHooks.splice(0)) {
       try {
-        hook();
+        hook(why);
       } catch {
         // ending anyway
       }

@@ -1,4 +1,4 @@
-import { parseSourceArg } from '../../sdk/capture/index.js';
+import { abandonedReads, parseSourceArg } from '../../sdk/capture/index.js';
 import { parsePipelineConfig, readConfigFile, type PipelineConfig } from '../../sdk/config.js';
 import { ConfigError } from '../../core/errors.js';
 import { Pipeline } from '../../sdk/pipeline.js';
@@ -15,12 +15,13 @@ import type { RunOptions } from './run.js';
  * How long a stop by SIGTERM or SIGINT may take, whatever the pipeline is doing (opening or waiting for the source,
  * reconnecting, mid-frame): systemd sends SIGKILL after TimeoutStopSec, and a robot's stop should be prompt.
  */
-const STOP_DEADLINE_MS = 2000;
+const STOP_DEADLINE_MS = 1500;
 
 /**
  * `fer-edge run`: builds the configuration from the file and flags, runs the pipeline until it ends or a signal.
  * A signal at any point stops it within STOP_DEADLINE_MS: exit status 0 after a clean stop (the sinks closed, the
- * health file `offline`), else the end of SIGTERM's default action (143 in a shell).
+ * health file `offline`); when the stop misses the deadline, or a read is still blocked in a stalled camera, the
+ * process ends by SIGTERM's default action instead (143 in a shell), the health file still `offline`.
  */
 export async function runCommand(options: RunOptions): Promise<void> {
   const signals = new SignalStop(STOP_DEADLINE_MS);
@@ -34,13 +35,15 @@ export async function runCommand(options: RunOptions): Promise<void> {
       if (signals.requested) return;
       const pipeline = await Pipeline.create(config, options.maxFrames ? { maxFrames: options.maxFrames } : {});
       const { mqtt, preview, health } = await attachConfiguredSinks(pipeline);
-      signals.onForcedExit(() => health?.closeNow(`stopped: did not finish within ${STOP_DEADLINE_MS / 1000} s`));
+      signals.onForcedExit((why) => health?.closeNow(`stopped: ${why}`));
       signals.onStop(() => void pipeline.stop());
       if (preview) process.stderr.write(`preview on ${preview.url}\n`);
       if (broker && mqtt && !options.json) {
         tellUser(`embedded MQTT broker on ${broker.url}; subscribe with: mosquitto_sub -h ${broker.host} -p ${broker.port} -t '${mqtt.publisher.topics.base}#' -v`);
       }
       await runUntilDone(pipeline, mqtt, options);
+      // A read abandoned on a stalled camera or stream would keep the process alive until it returns.
+      if (abandonedReads() > 0) signals.endNow('a read is still blocked in the camera or stream');
     } finally {
       await broker?.close();
     }

@@ -5,6 +5,7 @@ import { SourceError } from '../../core/errors.js';
 import { childLogger } from '../../core/log.js';
 import { matToFrame } from '../preprocess/frame-mat.js';
 import type { Frame } from '../types.js';
+import { trackAbandonedRead } from './abandoned-reads.js';
 import { networkTimeoutOption, withCaptureOptions } from './ffmpeg-capture-options.js';
 import type { FrameSource } from './frame-source.js';
 import type { OpencvSourceConfig } from './plugins/opencv.js';
@@ -67,6 +68,7 @@ export class OpencvSource implements FrameSource {
     // the capture is released when it returns, and the source can reopen meanwhile.
     if (pendingRead && !(await settlesWithin(pendingRead, READ_SETTLE_MS))) {
       logger.debug({ source: this.describe() }, 'read still blocked: capture released when it returns');
+      trackAbandonedRead(pendingRead);
       pendingRead.then(
         () => capture.release(),
         () => capture.release(),
