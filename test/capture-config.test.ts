@@ -24,7 +24,8 @@ test('every parsed argument is a valid configuration with defaults filled in', (
   const parsed = sourceConfigSchema.parse(parseSourceArg('clip.mp4'));
   assert.equal(parsed.type, 'opencv');
   assert.equal(parsed.type === 'opencv' && parsed.playback, 'realtime');
-  assert.deepEqual(parsed.reconnect, { attempts: 3, initialDelayMs: 500, maxDelayMs: 10_000, factor: 2 });
+  assert.deepEqual(parsed.reconnect, { attempts: 3, initialDelayMs: 500, maxDelayMs: 1000, factor: 2, readTimeoutMs: 10_000 });
+  assert.equal(parsed.type === 'opencv' && parsed.networkTimeoutMs, 1000);
 });
 
 test('an opencv source needs exactly one input, and bad fields are a ConfigError naming them', () => {

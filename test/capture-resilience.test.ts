@@ -37,10 +37,10 @@ test('a stream that is down at start, then dies mid-way, comes back by itself wi
   source.on('status', (e: SourceStatusEvent) => events.push(e));
   const servers: ChildProcess[] = [];
   try {
-    // Nobody listens yet: open keeps retrying until the server appears.
+    // Nobody listens yet: open keeps retrying (status waiting) until the server appears.
     const opening = source.open();
     await new Promise((resolve) => setTimeout(resolve, 500));
-    assert.equal(source.status, 'opening');
+    assert.equal(source.status, 'waiting');
     servers.push(startStreamServer(port));
     await opening;
     assert.equal(source.status, 'running');

@@ -68,12 +68,15 @@ for (const { target, name, model, backend } of expected) {
       const config = parseYaml(readFileSync(join(opened.dir, 'config.yaml'), 'utf8')) as Record<string, any>;
       assert.equal(config.model, `${root}/releases/${info.version}/model/${model}`);
       assert.equal(config.health.file, `${root}/state/health.json`);
+      assert.ok(config.health.watchdogSec > 0, 'the profile turns the watchdog on');
       assert.equal(config.backend.type, backend);
       assert.equal(config.source.file, parseYaml(readFileSync(configs.good, 'utf8')).source.file);
       assert.equal(config.source.gstreamer, undefined, 'a source with its own type replaces the profile one whole');
 
       const unit = readFileSync(join(opened.dir, 'fer-edge.service'), 'utf8');
-      assert.match(unit, /^Restart=on-failure$/m);
+      // Restarted however often it stops (no camera at boot, a watchdog kill), never given up on.
+      assert.match(unit, /^Restart=always$/m);
+      assert.match(unit, /^StartLimitIntervalSec=0$/m);
       assert.match(unit, /^User=fer-edge$/m);
       assert.match(unit, /^MemoryMax=/m);
       assert.match(unit, new RegExp(`^ExecStart=/usr/bin/env fer-edge run --config ${root}/current/config.yaml$`, 'm'));

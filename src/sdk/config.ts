@@ -75,11 +75,19 @@ export const pipelineConfigSchema = z
      * FER_EDGE_MQTT_* variables override it (parsePipelineConfig), so that secrets need not live in the file.
      */
     mqtt: z.union([z.literal(false), mqttConfigSchema]).prefault({}),
-    /** A file rewritten every few seconds while the pipeline runs (for service health checks and deploy). */
+    /**
+     * Service health. `file`: one line of JSON (schema `fer-edge/health@1`) rewritten every `intervalSec`, on every
+     * status change and at the end, for service health checks and deploy. `stallSec`: no processed frame for longer
+     * than this reads `stalled`. `watchdogSec`: when the event loop stops answering, or no frame is processed while the
+     * source runs, for this long, the process logs one line and kills itself (SIGKILL) so that the service manager
+     * restarts it; 0 = off.
+     */
     health: z
       .object({
         file: z.string().min(1).optional(),
         intervalSec: z.number().positive().default(5),
+        stallSec: z.number().positive().default(10),
+        watchdogSec: z.number().min(0).default(0),
       })
       .strict()
       .prefault({}),

@@ -105,6 +105,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
   private feed: FrameFeed | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
+  private opening = false;
   private processed = 0;
   private taken = 0;
   /** The next frame, taken (or being waited for) while the current one is processed. */
@@ -163,9 +164,14 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
     return this;
   }
 
-  /** Opens the source (a SourceError if it never opens) and starts processing; resolves once frames flow. */
+  /**
+   * Opens the source (a SourceError if it never opens; with `reconnect.attempts` 0 it waits for it, stats saying
+   * `waiting`) and starts processing; resolves once frames flow, or once stop() was called meanwhile.
+   */
   async start(): Promise<void> {
-    if (this.loop) return;
+    if (this.loop || this.opening) return;
+    this.opening = true;
+    this.startTimers();
     try {
       await this.source.open();
     } catch (error) {
@@ -173,9 +179,12 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
       await this.finish();
       throw error;
     }
+    if (this.stopping) {
+      this.loop = this.finish();
+      return;
+    }
     this.feed = new FrameFeed(this.source, this.source.live || this.isRealtimeFile());
     this.feed.start();
-    this.startTimers();
     logger.info(
       {
         source: this.source.describe(),
@@ -196,9 +205,13 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
     await this.loop;
   }
 
-  /** Stops capture, ends every face (their `end` events are emitted), then closes the sinks (MQTT flushes, `offline`). */
+  /**
+   * Stops capture, ends every face (their `end` events are emitted), then closes the sinks (MQTT flushes, `offline`).
+   * Aborts whatever the source is doing: opening, waiting for the camera, reconnecting, a read that blocks.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
+    if (!this.feed) await this.source.close();
     await this.feed?.stop();
     await this.loop;
     if (!this.loop) await this.finish();

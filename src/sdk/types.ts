@@ -100,10 +100,21 @@ export interface PipelineStats {
   dropped_results: number;
   /** Confirmed faces on the last processed frame. */
   faces: number;
-  source: { status: 'opening' | 'running' | 'reconnecting' | 'ended'; reconnects: number };
+  /** `waiting`: the source is not there yet and its open is retried (a robot booting before its camera). */
+  source: { status: 'opening' | 'waiting' | 'running' | 'reconnecting' | 'ended'; reconnects: number };
   /** Per-stage latency in milliseconds: capture, detect, classify, track, total. */
   latency_ms: Record<string, LatencySummary>;
-  mqtt?: { connected: boolean; queued: number; dropped: number };
+  mqtt?: {
+    connected: boolean;
+    queued: number;
+    dropped: number;
+    /** The connection: `unreachable` (events queue meanwhile), `refused` (the broker rejected the login: fatal). */
+    state?: 'connected' | 'connecting' | 'unreachable' | 'refused';
+    /** Events held in the on-disk outbox. */
+    spooled?: number;
+    /** Publishes the broker refused. */
+    refused?: number;
+  };
   /** The preview page: viewers connected now, and frames JPEG-encoded for them so far (none while nobody watches). */
   preview?: { viewers: number; encoded_frames: number };
 }

@@ -1,4 +1,4 @@
-import { parseSourceArg } from '../../sdk/capture/index.js';
+import { abandonedReads, parseSourceArg } from '../../sdk/capture/index.js';
 import { parsePipelineConfig, readConfigFile, type PipelineConfig } from '../../sdk/config.js';
 import { ConfigError } from '../../core/errors.js';
 import { Pipeline } from '../../sdk/pipeline.js';
@@ -8,25 +8,47 @@ import { attachConfiguredSinks } from '../../sdk/sinks/configured-sinks.js';
 import type { MqttSink } from '../../sdk/sinks/mqtt-sink.js';
 import { MqttEcho } from '../mqtt-echo.js';
 import { tellUser } from '../log-format.js';
+import { SignalStop } from '../signal-stop.js';
 import type { RunOptions } from './run.js';
 
-/** `fer-edge run`: builds the configuration from the file and flags, runs the pipeline until it ends or a signal. */
+/**
+ * How long a stop by SIGTERM or SIGINT may take, whatever the pipeline is doing (opening or waiting for the source,
+ * reconnecting, mid-frame): systemd sends SIGKILL after TimeoutStopSec, and a robot's stop should be prompt.
+ */
+const STOP_DEADLINE_MS = 1500;
+
+/**
+ * `fer-edge run`: builds the configuration from the file and flags, runs the pipeline until it ends or a signal.
+ * A signal at any point stops it within STOP_DEADLINE_MS: exit status 0 after a clean stop (the sinks closed, the
+ * health file `offline`); when the stop misses the deadline, or a read is still blocked in a stalled camera, the
+ * process ends by SIGTERM's default action instead (143 in a shell), the health file still `offline`.
+ */
 export async function runCommand(options: RunOptions): Promise<void> {
-  const config = parsePipelineConfig(buildConfig(options), options.config ?? 'config');
-  // The embedded broker belongs to the command rather than the publisher, so that it outlives the pipeline
-  // until every event has reached the --echo subscriber.
-  const broker = config.mqtt !== false && !config.mqtt.url ? await startBroker(config.mqtt.embedded) : undefined;
+  const signals = new SignalStop(STOP_DEADLINE_MS);
   try {
-    if (broker && config.mqtt !== false) config.mqtt = { ...config.mqtt, url: broker.url };
-    const pipeline = await Pipeline.create(config, options.maxFrames ? { maxFrames: options.maxFrames } : {});
-    const { mqtt, preview } = await attachConfiguredSinks(pipeline);
-    if (preview) process.stderr.write(`preview on ${preview.url}\n`);
-    if (broker && mqtt && !options.json) {
-      tellUser(`embedded MQTT broker on ${broker.url}; subscribe with: mosquitto_sub -h ${broker.host} -p ${broker.port} -t '${mqtt.publisher.topics.base}#' -v`);
+    const config = parsePipelineConfig(buildConfig(options), options.config ?? 'config');
+    // The embedded broker belongs to the command rather than the publisher, so that it outlives the pipeline
+    // until every event has reached the --echo subscriber.
+    const broker = config.mqtt !== false && !config.mqtt.url ? await startBroker(config.mqtt.embedded) : undefined;
+    try {
+      if (broker && config.mqtt !== false) config.mqtt = { ...config.mqtt, url: broker.url };
+      if (signals.requested) return;
+      const pipeline = await Pipeline.create(config, options.maxFrames ? { maxFrames: options.maxFrames } : {});
+      const { mqtt, preview, health } = await attachConfiguredSinks(pipeline);
+      signals.onForcedExit((why) => health?.closeNow(`stopped: ${why}`));
+      signals.onStop(() => void pipeline.stop());
+      if (preview) process.stderr.write(`preview on ${preview.url}\n`);
+      if (broker && mqtt && !options.json) {
+        tellUser(`embedded MQTT broker on ${broker.url}; subscribe with: mosquitto_sub -h ${broker.host} -p ${broker.port} -t '${mqtt.publisher.topics.base}#' -v`);
+      }
+      await runUntilDone(pipeline, mqtt, options);
+      // A read abandoned on a stalled camera or stream would keep the process alive until it returns.
+      if (abandonedReads() > 0) signals.endNow('a read is still blocked in the camera or stream');
+    } finally {
+      await broker?.close();
     }
-    await runUntilDone(pipeline, mqtt, options);
   } finally {
-    await broker?.close();
+    signals.dispose();
   }
 }
 
@@ -72,19 +94,9 @@ async function runUntilDone(pipeline: Pipeline, mqtt: MqttSink | undefined, opti
   if (options.echo && !mqtt) throw new ConfigError('--echo needs MQTT (drop --no-mqtt)');
   const echo = options.echo && mqtt ? await MqttEcho.connect(mqttUrlOf(pipeline.config), mqtt.publisher.topics.base, print) : undefined;
   if (!echo) pipeline.on('event', print);
-  let signalled = false;
-  const onSignal = (): void => {
-    if (signalled) process.exit(130);
-    signalled = true;
-    void pipeline.stop();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   try {
     await pipeline.run();
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     await echo?.close();
   }
   const stats = pipeline.stats;

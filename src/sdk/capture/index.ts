@@ -6,6 +6,7 @@ import { ResilientSource } from './resilient-source.js';
 import { SOURCE_PLUGINS } from './registry.js';
 import type { SourcePlugin } from './source-plugin.js';
 
+export { abandonedReads } from './abandoned-reads.js';
 export type { FrameSource, SourceStatus } from './frame-source.js';
 export { LatestFrame } from './latest-frame.js';
 export { ResilientSource, type SourceStatusEvent } from './resilient-source.js';

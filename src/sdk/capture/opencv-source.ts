@@ -2,11 +2,18 @@ import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import cv, { type Mat, type VideoCapture } from '../opencv.js';
 import { SourceError } from '../../core/errors.js';
+import { childLogger } from '../../core/log.js';
 import { matToFrame } from '../preprocess/frame-mat.js';
 import type { Frame } from '../types.js';
+import { trackAbandonedRead } from './abandoned-reads.js';
+import { networkTimeoutOption, withCaptureOptions } from './ffmpeg-capture-options.js';
 import type { FrameSource } from './frame-source.js';
 import type { OpencvSourceConfig } from './plugins/opencv.js';
 
+const logger = childLogger('capture');
+
+/** How long close() waits for a read under way: longer than a frame of a live camera, short enough for a stop. */
+const READ_SETTLE_MS = 250;
 
 export class OpencvSource implements FrameSource {
   readonly live: boolean;
@@ -52,10 +59,23 @@ export class OpencvSource implements FrameSource {
   }
 
   async close(): Promise<void> {
-    // Releasing the capture while a readAsync runs on the thread pool would free it under the reader's feet.
-    await this.pendingRead?.catch(() => undefined);
-    this.capture?.release();
+    const { capture, pendingRead } = this;
     this.capture = null;
+    this.pendingRead = null;
+    if (!capture) return;
+    // Releasing the capture while a readAsync runs on the thread pool would free it under the reader's feet. A read
+    // that blocks (a stream or camera that stalled: OpenCV's V4L2 and GStreamer reads have no timeout) is abandoned:
+    // the capture is released when it returns, and the source can reopen meanwhile.
+    if (pendingRead && !(await settlesWithin(pendingRead, READ_SETTLE_MS))) {
+      logger.debug({ source: this.describe() }, 'read still blocked: capture released when it returns');
+      trackAbandonedRead(pendingRead);
+      pendingRead.then(
+        () => capture.release(),
+        () => capture.release(),
+      );
+      return;
+    }
+    capture.release();
   }
 
   private openCapture(): VideoCapture {
@@ -66,7 +86,8 @@ export class OpencvSource implements FrameSource {
     try {
       if (gstreamer !== undefined) return new cv.VideoCapture(gstreamer, cv.CAP_GSTREAMER);
       if (device !== undefined) return new cv.VideoCapture(device, cv.CAP_V4L2);
-      return new cv.VideoCapture((file ?? url) as string, cv.CAP_FFMPEG);
+      if (url !== undefined) return withCaptureOptions(networkTimeoutOption(url, this.config.networkTimeoutMs), () => new cv.VideoCapture(url, cv.CAP_FFMPEG));
+      return new cv.VideoCapture(file as string, cv.CAP_FFMPEG);
     } catch {
       // opencv4nodejs only says "failed to open capture"
       throw new SourceError(url !== undefined ? 'OpenCV could not connect to it or read its format' : 'OpenCV could not open it');
@@ -83,11 +104,12 @@ export class OpencvSource implements FrameSource {
 
   private async grab(): Promise<Mat> {
     if (!this.capture) throw new SourceError(`${this.describe()} is not open`);
-    this.pendingRead = this.capture.readAsync();
+    const read = this.capture.readAsync();
+    this.pendingRead = read;
     try {
-      return await this.pendingRead;
+      return await read;
     } finally {
-      this.pendingRead = null;
+      if (this.pendingRead === read) this.pendingRead = null;
     }
   }
 
@@ -106,6 +128,20 @@ export class OpencvSource implements FrameSource {
     this.framesSinceStart++;
     const waitMs = dueMs - performance.now();
     if (waitMs > 1) await sleep(waitMs);
+  }
+}
+
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = promise.then(
+    () => true,
+    () => true,
+  );
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([settled, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

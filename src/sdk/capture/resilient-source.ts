@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SourceError } from '../../core/errors.js';
 import { childLogger } from '../../core/log.js';
+import { releaseFrame } from '../release-frame.js';
 import type { Frame } from '../types.js';
 import type { FrameSource, SourceStatus } from './frame-source.js';
 import { backoffDelayMs, type ReconnectOptions } from './reconnect-options.js';
@@ -13,16 +14,26 @@ export interface SourceStatusEvent {
   reconnects: number;
 }
 
+/** A live source delivered no frame within `readTimeoutMs`. */
+class ReadTimeout extends Error {
+  constructor(ms: number) {
+    super(`no frame for ${(ms / 1000).toFixed(1)} s`);
+  }
+}
+
 /**
- * Wraps a source so that failing to open, a lost camera or stream and read errors of a live source are retried with
- * exponential backoff; frames then resume by themselves. Sequence numbers stay monotonic across reopenings.
- * A file or folder that ends is a normal end. Emits 'status' with a SourceStatusEvent on every change.
+ * Wraps a source so that failing to open, a lost camera or stream, read errors of a live source and a live source that
+ * stalls (no frame within `readTimeoutMs`) are retried with backoff; frames then resume by themselves. Sequence
+ * numbers stay monotonic across reopenings. A file or folder that ends is a normal end. Emits 'status' with a
+ * SourceStatusEvent on every change. `close()` aborts whatever is under way (opening, waiting, reconnecting, a read
+ * that blocks) at once: the pending open or read resolves, `read()` gives null.
  */
 export class ResilientSource extends EventEmitter implements FrameSource {
   private statusValue: SourceStatus = 'opening';
   private reconnectCount = 0;
   private nextSeq = 0;
   private isOpen = false;
+  private lastErrorValue: string | undefined;
   private readonly closing = new AbortController();
 
   constructor(
@@ -44,13 +55,22 @@ export class ResilientSource extends EventEmitter implements FrameSource {
     return this.reconnectCount;
   }
 
+  /** Why the last open or read failed (for health reports); undefined before any failure. */
+  get lastError(): string | undefined {
+    return this.lastErrorValue;
+  }
+
   describe(): string {
     return this.inner.describe();
   }
 
+  /**
+   * Opens the source, retrying per `reconnect` (`waiting` after the first failure); a SourceError once the attempts are
+   * spent. Resolves without opening when closed meanwhile (status `ended`).
+   */
   async open(): Promise<void> {
     this.setStatus('opening');
-    await this.openWithRetries('could not be opened');
+    await this.openWithRetries('could not be opened', 'waiting');
     // Closed while still trying: stay ended, reads give null.
     this.setStatus(this.closing.signal.aborted ? 'ended' : 'running');
   }
@@ -59,19 +79,25 @@ export class ResilientSource extends EventEmitter implements FrameSource {
     while (this.statusValue !== 'ended' && !this.closing.signal.aborted) {
       let frame: Frame | null;
       try {
-        frame = await this.inner.read();
+        frame = await this.readOrGiveUp();
       } catch (error) {
+        if (this.closing.signal.aborted) break;
         if (!this.live) throw asSourceError(error, `${this.describe()} could not be read`);
-        logger.warn({ source: this.describe(), err: message(error) }, 'read failed, reconnecting');
+        this.lastErrorValue = message(error);
+        logger.warn({ source: this.describe(), err: message(error) }, error instanceof ReadTimeout ? 'source stalled, reconnecting' : 'read failed, reconnecting');
         await this.reconnect();
         continue;
       }
       if (frame) {
-        if (this.closing.signal.aborted) break;
+        if (this.closing.signal.aborted) {
+          releaseFrame(frame);
+          break;
+        }
         this.setStatus('running');
         return { ...frame, seq: this.nextSeq++ };
       }
-      if (!this.live) break;
+      if (this.closing.signal.aborted || !this.live) break;
+      this.lastErrorValue = 'the source ended';
       logger.warn({ source: this.describe() }, 'source lost, reconnecting');
       await this.reconnect();
     }
@@ -81,33 +107,73 @@ export class ResilientSource extends EventEmitter implements FrameSource {
 
   async close(): Promise<void> {
     this.closing.abort();
-    if (this.isOpen) await this.inner.close();
-    this.isOpen = false;
+    if (this.isOpen) await this.closeInner();
     this.setStatus('ended');
+  }
+
+  /**
+   * The inner source's next frame, or null once closed, or a ReadTimeout when a live source gives nothing for
+   * `readTimeoutMs`. A read given up on may still settle later: its frame is then released, its failure ignored.
+   */
+  private readOrGiveUp(): Promise<Frame | null> {
+    const read = this.inner.read();
+    const timeoutMs = this.live ? this.options.readTimeoutMs : 0;
+    const signal = this.closing.signal;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const settle = (done: () => void): boolean => {
+        if (settled) return false;
+        settled = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onClose);
+        done();
+        return true;
+      };
+      const onClose = (): void => void settle(() => resolve(null));
+      const timer = timeoutMs > 0 ? setTimeout(() => settle(() => reject(new ReadTimeout(timeoutMs))), timeoutMs) : undefined;
+      signal.addEventListener('abort', onClose, { once: true });
+      read.then(
+        (frame) => {
+          if (!settle(() => resolve(frame)) && frame) releaseFrame(frame);
+        },
+        (error: unknown) => void settle(() => reject(error)),
+      );
+    });
   }
 
   private async reconnect(): Promise<void> {
     this.reconnectCount++;
     this.setStatus('reconnecting');
+    // Closing abandons a read that still blocks (the source releases that capture when the read returns).
     await this.closeInner();
     // `attempts` bounds the first open (a mistyped --source should fail fast); a source that has run is retried for
     // as long as it takes, so a robot's pipeline resumes by itself however long the camera or stream was away.
-    await this.openWithRetries('was lost and could not be reopened', true, 0);
+    await this.openWithRetries('was lost and could not be reopened', 'reconnecting', true, 0);
   }
 
-  private async openWithRetries(failure: string, waitFirst = false, attempts = this.options.attempts): Promise<void> {
+  private async openWithRetries(failure: string, retryStatus: SourceStatus, waitFirst = false, attempts = this.options.attempts): Promise<void> {
     let lastError: unknown;
     for (let attempt = 0; attempts === 0 || attempt < attempts; attempt++) {
       if (attempt > 0 || waitFirst) await this.wait(backoffDelayMs(this.options, waitFirst ? attempt : attempt - 1));
       if (this.closing.signal.aborted) return;
       try {
         await this.inner.open();
+        if (this.closing.signal.aborted) {
+          await this.closeInner();
+          return;
+        }
         this.isOpen = true;
+        if (attempt > 0 && retryStatus === 'waiting') logger.info({ source: this.describe(), attempts: attempt + 1 }, 'source appeared');
         return;
       } catch (error) {
         lastError = error;
+        this.lastErrorValue = message(error);
         await this.closeInner();
         logger.debug({ source: this.describe(), attempt: attempt + 1, err: message(error) }, 'open failed');
+        if (attempt === 0 && retryStatus === 'waiting' && attempts !== 1) {
+          logger.warn({ source: this.describe(), err: message(error) }, 'waiting for source');
+          this.setStatus('waiting');
+        }
       }
     }
     this.setStatus('ended');

@@ -2,6 +2,7 @@ import type { Pipeline } from '../pipeline.js';
 import { HealthFileSink } from './health-file-sink.js';
 import { MqttSink } from './mqtt-sink.js';
 import { PreviewSink } from './preview-sink.js';
+import { WatchdogSink } from './watchdog-sink.js';
 
 export interface ConfiguredSinks {
   /** Absent with `mqtt: false`. */
@@ -10,11 +11,13 @@ export interface ConfiguredSinks {
   health?: HealthFileSink;
   /** Absent without `preview`. */
   preview?: PreviewSink;
+  /** Absent unless `health.watchdogSec` is above 0. */
+  watchdog?: WatchdogSink;
 }
 
 /**
  * Attaches the sinks the pipeline's configuration names: MQTT (unless `mqtt: false`), then the health file (when
- * `health.file` is set), then the preview page (when `preview` is set). When one cannot start, the pipeline is stopped
+ * `health.file` is set), the watchdog (when `health.watchdogSec` is set), then the preview page (when `preview` is set). When one cannot start, the pipeline is stopped
  * (its model, source and the sinks attached so far closed) and the error thrown.
  */
 export async function attachConfiguredSinks(pipeline: Pipeline): Promise<ConfiguredSinks> {
@@ -22,7 +25,9 @@ export async function attachConfiguredSinks(pipeline: Pipeline): Promise<Configu
   const sinks: ConfiguredSinks = {};
   try {
     if (config.mqtt !== false) pipeline.attach((sinks.mqtt = await MqttSink.connect(config.mqtt, config.deviceId)));
-    if (config.health.file) pipeline.attach((sinks.health = new HealthFileSink({ file: config.health.file, intervalSec: config.health.intervalSec })));
+    const { file, intervalSec, stallSec, watchdogSec } = config.health;
+    if (file) pipeline.attach((sinks.health = new HealthFileSink({ file, intervalSec, stallSec })));
+    if (watchdogSec > 0) pipeline.attach((sinks.watchdog = new WatchdogSink(watchdogSec)));
     if (config.preview) pipeline.attach((sinks.preview = await PreviewSink.start(config.preview, previewTitle(pipeline))));
     return sinks;
   } catch (error) {

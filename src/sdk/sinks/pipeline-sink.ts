@@ -5,6 +5,8 @@ import type { PipelineStats } from '../types.js';
 /** What a sink sees of the pipeline: its events, and its current stats. */
 export interface PipelineOutput extends EventEmitter<PipelineEvents> {
   readonly stats: PipelineStats;
+  /** The source, for messages: what it is, and why it last failed to open or read. */
+  readonly source?: { describe(): string; readonly lastError?: string | undefined };
 }
 
 /**

@@ -25,6 +25,13 @@ export const opencvSourceSchema = z
     playback: z.enum(['realtime', 'fast']).default('realtime'),
     /** Files only: start again at the end instead of ending. */
     loop: z.boolean().default(false),
+    /**
+     * URL streams (http, https, tcp, rtsp): how long connecting, and then each network read, may wait before the
+     * stream counts as down (FFmpeg's socket timeout). OpenCV's open blocks the process meanwhile (a stop waits for it),
+     * so keep it short; raise it for a stream slower than one frame a second. Ignored when OPENCV_FFMPEG_CAPTURE_OPTIONS
+     * is set.
+     */
+    networkTimeoutMs: z.number().int().positive().default(1000),
     reconnect: reconnectSchema.prefault({}),
   })
   .strict()
