@@ -103,6 +103,8 @@ export interface PipelineStats {
   source: { status: 'opening' | 'running' | 'reconnecting' | 'ended'; reconnects: number };
   /** Per-stage latency in milliseconds: capture, detect, classify, track, total. */
   latency_ms: Record<string, LatencySummary>;
+  /** The process's resident memory and V8 heap in use, MiB: what a long run watches for growth. Always set by the pipeline. */
+  memory?: { rss_mib: number; heap_used_mib: number };
   mqtt?: { connected: boolean; queued: number; dropped: number };
   /** The preview page: viewers connected now, and frames JPEG-encoded for them so far (none while nobody watches). */
   preview?: { viewers: number; encoded_frames: number };
