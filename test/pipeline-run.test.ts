@@ -61,6 +61,9 @@ test('the clip runs end to end: every frame processed in fast playback, faces tr
   // Events fire on change, not per frame.
   assert.ok(events.length < framesWithFaces / 2, `${events.length} events for ${framesWithFaces} frames with faces`);
   for (const stage of ['detect', 'classify', 'track', 'total']) assert.ok(pipeline.stats.latency_ms[stage], stage);
+  // The process's own memory: a heap with the models' JS objects in it, inside a larger resident set.
+  const memory = pipeline.stats.memory!;
+  assert.ok(memory.heap_used_mib > 1 && memory.rss_mib > memory.heap_used_mib, JSON.stringify(memory));
 });
 
 /** Runs the pipeline, recording each result with the number of faces the classifier was given for its frame. */

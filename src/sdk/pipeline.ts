@@ -228,6 +228,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements AsyncItera
       faces: this.faceCount,
       source: { status: this.source.status, reconnects: this.source.reconnects },
       latency_ms: this.latencies.summaries(),
+      memory: memoryMiB(),
       ...Object.assign({}, ...this.sinks.map((sink) => sink.stats?.() ?? {})),
     };
   }
@@ -433,4 +434,10 @@ export async function createPipeline(config: PipelineConfigInput | PipelineConfi
   const pipeline = await Pipeline.create(config, options);
   await attachConfiguredSinks(pipeline);
   return pipeline;
+}
+
+function memoryMiB(): { rss_mib: number; heap_used_mib: number } {
+  const { rss, heapUsed } = process.memoryUsage();
+  const mib = (bytes: number): number => Math.round((bytes / 2 ** 20) * 10) / 10;
+  return { rss_mib: mib(rss), heap_used_mib: mib(heapUsed) };
 }

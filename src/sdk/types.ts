@@ -104,6 +104,8 @@ export interface PipelineStats {
   source: { status: 'opening' | 'waiting' | 'running' | 'reconnecting' | 'ended'; reconnects: number };
   /** Per-stage latency in milliseconds: capture, detect, classify, track, total. */
   latency_ms: Record<string, LatencySummary>;
+  /** The process's resident memory and V8 heap in use, MiB: what a long run watches for growth. Always set by the pipeline. */
+  memory?: { rss_mib: number; heap_used_mib: number };
   mqtt?: {
     connected: boolean;
     queued: number;
