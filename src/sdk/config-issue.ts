@@ -29,7 +29,7 @@ const kindName = (kind: string): string => KIND_NAMES[kind] ?? kind;
 /** Zod's words for a missing field, in ours. */
 function wording(issue: Issue): string {
   if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) return `required (${kindName(issue.expected)})`;
-  return issue.message.replace(/\s*\n\s*/g, ' ');
+  return issue.message.replace(/\s*\n\s*/g, ' ').replace(/expected object\b/, 'expected a mapping');
 }
 
 /** How far a misspelling may be from a key to suggest it: one edit for short keys, two or three for longer ones. */
