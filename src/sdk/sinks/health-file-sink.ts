@@ -34,7 +34,7 @@ export class HealthFileSink implements PipelineSink {
 
   private async write(status: 'online' | 'offline'): Promise<void> {
     const stats = this.pipeline?.stats;
-    const body = JSON.stringify({ status, ts: Date.now(), pid: process.pid, frames: stats?.frames ?? 0, source: stats?.source.status ?? 'opening' });
+    const body = JSON.stringify({ status, healthy: status === 'online', ts: Date.now(), pid: process.pid, frames: stats?.frames ?? 0, source: stats?.source.status ?? 'opening' });
     const path = this.options.file;
     try {
       await writeFile(`${path}.tmp`, body + '\n');
