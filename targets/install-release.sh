@@ -109,14 +109,17 @@ stale_lock() {
   say "broke a stale lock on $ROOT: $why"
 }
 
-# What an interrupted install leaves: uploads whose receiver is gone, staging directories of installs that are gone,
-# and finished uploads that no install took within 10 minutes.
+# What interrupted deploys leave: uploads whose receiver is gone, finished uploads whose installer never ran (another
+# deploy's upload that is about to run its installer would find this lock and be refused anyway), and staging
+# directories of installs that are gone.
 prune_debris() {
   for part in "$ROOT"/incoming/.*.part.*; do
     [ -e "$part" ] || continue
     [ -d "/proc/${part##*.}" ] || rm -f "$part"
   done
-  find "$ROOT/incoming" -maxdepth 1 -type f ! -name '.*' -mmin +10 -exec rm -f {} + 2>/dev/null || true
+  for upload in "$ROOT"/incoming/*; do
+    [ -f "$upload" ] && [ "$upload" != "$BUNDLE" ] && [ "$upload" != "${ENV_UPLOAD:-}" ] && rm -f "$upload"
+  done
   for staging in "$ROOT"/releases/.staging.*; do
     [ -e "$staging" ] || continue
     [ -d "/proc/${staging##*.}" ] || rm -rf "$staging"
