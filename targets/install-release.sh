@@ -217,12 +217,15 @@ restart_healthy() {
   health=$ROOT/state/health.json
   marker=$ROOT/state/.restarted
   mkdir -p "$ROOT/state"
+  stopped_pid=$(json_field "$(cat "$health" 2>/dev/null || true)" pid)
   rm -f "$health"
-  touch "$marker"
   FAILURE="did not report healthy within ${TIMEOUT}s"
   service restart || { FAILURE="its service did not start"; return 1; }
+  # Only what is written from now on counts: the restart has stopped the previous process, whose last word
+  # ("offline") may have landed after the rm above.
+  touch "$marker"
   deadline=$(($(date +%s) + TIMEOUT))
-  first_pid= first_ts= first_frames= last_ts=
+  first_pid= first_ts= first_frames= last_ts= seen_pid= status= reason=
   while :; do
     if [ -f "$health" ] && [ -n "$(find "$health" -newer "$marker" 2>/dev/null)" ]; then
       reading=$(cat "$health" 2>/dev/null || true)
@@ -231,12 +234,20 @@ restart_healthy() {
         last_ts=$ts
         pid=$(json_field "$reading" pid) frames=$(json_field "$reading" frames)
         status=$(json_field "$reading" status) reason=$(json_string "$reading" reason)
+        # The previous process, should a service command return before it is gone.
+        if [ "$pid" = "$stopped_pid" ]; then
+          status= reason=
+          continue
+        fi
+        # Another process wrote this reading than the last: the service exited and was started again.
+        if [ -n "$seen_pid" ] && [ "$pid" != "$seen_pid" ]; then
+          FAILURE="restarted during its health check (pid $seen_pid, then $pid)"
+          return 1
+        fi
+        seen_pid=$pid
         if [ "$(json_field "$reading" healthy)" = true ] && is_number "$pid" && is_number "$frames" && is_number "$ts"; then
           if [ -z "$first_pid" ]; then
             first_pid=$pid first_ts=$ts first_frames=$frames
-          elif [ "$pid" != "$first_pid" ]; then
-            FAILURE="restarted during its health check (pid $first_pid, then $pid)"
-            return 1
           elif [ $((ts - first_ts)) -ge 2000 ] && [ "$frames" -gt "$first_frames" ]; then
             return 0
           fi
