@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { FerEdgeError } from '../core/errors.js';
 import { sha256File } from '../sdk/model/index.js';
 import type { SelectedModel } from './model-selection.js';
-import { resolveRunConfig, validateRunConfig } from './run-config.js';
+import { refuseSecrets, resolveRunConfig, validateRunConfig } from './run-config.js';
 import type { TargetProfile } from './target-profile.js';
 
 const fileEntrySchema = z.strictObject({ path: z.string(), sha256: z.string(), size: z.number() });
@@ -79,6 +79,7 @@ export async function buildBundle(options: BundleOptions): Promise<Bundle> {
       healthFile: `${root}/${HEALTH_FILE}`,
     });
     validateRunConfig(config, `run configuration for ${target.name}`);
+    refuseSecrets(config, `run configuration for ${target.name}`);
     const header = `# fer-edge run configuration for ${target.name}, release ${version} (written by fer-edge deploy)\n`;
     writeFileSync(join(staging, 'config.yaml'), header + toYaml(config));
 

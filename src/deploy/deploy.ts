@@ -18,6 +18,14 @@ export interface ServiceOptions {
   serviceCommand?: string;
 }
 
+export interface InstallOptions extends ServiceOptions {
+  /**
+   * A systemd environment file (KEY=value lines: FER_EDGE_MQTT_PASSWORD=...) to install on the robot, root-only with
+   * mode 600, where the unit reads it. It travels beside the bundle, never in it, and its content is never logged.
+   */
+  envFile?: string;
+}
+
 export interface Release {
   version: string;
   current: boolean;
@@ -39,11 +47,14 @@ function logLines(stdout: string): void {
  * Copy a bundle to the host and run its installer there: verify the checksums, unpack into releases/<version>,
  * switch `current`, restart, wait for health, roll back when none comes. Throws DeployError with the installer's reason.
  */
-export async function installBundle(host: ReleaseHost, bundle: Bundle, installerPath: string, options: ServiceOptions): Promise<void> {
+export async function installBundle(host: ReleaseHost, bundle: Bundle, installerPath: string, options: InstallOptions): Promise<void> {
   const { version } = bundle.info;
   log.info(`copying release ${version} (${bundle.sha256.slice(0, 12)}) to ${host.description}`);
-  const [remoteBundle] = await host.upload([{ localPath: bundle.path, name: `${version}.tar.gz` }]);
-  const stdout = await host.runScript(installerPath, ['install', host.root, remoteBundle!, bundle.sha256, ...serviceArgs(options)]);
+  const files = [{ localPath: bundle.path, name: `${version}.tar.gz` }];
+  if (options.envFile) files.push({ localPath: options.envFile, name: `${version}.env` });
+  const [remoteBundle, remoteEnv] = await host.upload(files);
+  const envArgs = remoteEnv ? ['--env-file', remoteEnv] : [];
+  const stdout = await host.runScript(installerPath, ['install', ...envArgs, host.root, remoteBundle!, bundle.sha256, ...serviceArgs(options)]);
   logLines(stdout);
 }
 

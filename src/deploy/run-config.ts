@@ -1,3 +1,4 @@
+import { ConfigError } from '../core/errors.js';
 import { parsePipelineConfig } from '../sdk/config.js';
 
 type Plain = Record<string, unknown>;
@@ -33,6 +34,32 @@ function substitute(value: unknown, vars: Record<string, string>): unknown {
  */
 export function validateRunConfig(config: Plain, origin: string): void {
   parsePipelineConfig(config, origin, {});
+}
+
+/** The settings of a run configuration that are secrets, by path, with where they belong on a robot instead. */
+function secretsIn(config: Plain): { path: string; instead: string }[] {
+  const found: { path: string; instead: string }[] = [];
+  const mqtt = isPlain(config.mqtt) ? config.mqtt : {};
+  if (typeof mqtt.password === 'string' && mqtt.password !== '') found.push({ path: 'mqtt.password', instead: 'FER_EDGE_MQTT_PASSWORD' });
+  if (typeof mqtt.url === 'string' && URL.canParse(mqtt.url) && new URL(mqtt.url).password) {
+    found.push({ path: 'mqtt.url (its password)', instead: 'FER_EDGE_MQTT_URL' });
+  }
+  const preview = isPlain(config.preview) ? config.preview : {};
+  if (typeof preview.token === 'string') found.push({ path: 'preview.token', instead: 'token: true (one is generated at each start)' });
+  return found;
+}
+
+/**
+ * Refuses a run configuration that would carry a secret into the bundle (bundles are plain files, copied, kept and
+ * listed): secrets reach a robot through its root-only environment file (`deploy --env-file`).
+ */
+export function refuseSecrets(config: Plain, origin: string): void {
+  const [secret] = secretsIn(config);
+  if (!secret) return;
+  const where = secret.instead.startsWith('FER_EDGE_')
+    ? `set ${secret.instead} in an environment file and deploy it with --env-file <file> (installed root-only, never bundled)`
+    : `use ${secret.instead}`;
+  throw new ConfigError(`${origin}: ${secret.path} is a secret and would be copied into the bundle: remove it and ${where}`);
 }
 
 export interface RunConfigPlacement {

@@ -1,13 +1,35 @@
 import { execFile, spawn } from 'node:child_process';
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DeployError, installerFailure } from './deploy-error.js';
+import { DeployError, installerFailure, noSpace } from './deploy-error.js';
 import type { ReleaseHost } from './release-host.js';
 import { shellQuote } from './safe-values.js';
 
 const run = promisify(execFile);
+
+/**
+ * The receiving end of an upload, run as `sh -c RECEIVE fer-edge-upload <dir> <name> <size>`: refuses a file that
+ * cannot fit, writes it under a temporary name and renames it once it has all its bytes.
+ */
+const RECEIVE = `umask 077
+dir=$1 name=$2 size=$3
+mkdir -p -- "$dir" || exit 1
+free=$(df -Pk -- "$dir" 2>/dev/null | awk 'NR == 2 { print $4 * 1024 }')
+if [ -n "$free" ] && [ "$free" -lt "$size" ]; then echo "fer-edge-upload: no space: needs $size free $free" >&2; exit 28; fi
+part=$dir/.$name.part.$$
+trap 'rm -f -- "$part"' EXIT
+trap 'exit 1' HUP INT TERM PIPE
+if ! error=$(cat 2>&1 >"$part"); then
+  free=$(df -Pk -- "$dir" 2>/dev/null | awk 'NR == 2 { print $4 * 1024 }')
+  case $error in *'No space'*) echo "fer-edge-upload: no space: needs $size free $free" >&2; exit 28 ;; esac
+  echo "$error" >&2
+  exit 1
+fi
+got=$(wc -c <"$part")
+[ "$got" -eq "$size" ] || { echo "cut off after $got of $size bytes" >&2; exit 1; }
+mv -f -- "$part" "$dir/$name" && trap - EXIT`;
 
 export interface SshOptions {
   /** `[user@]host`, already validated. */
@@ -80,13 +102,20 @@ export class SshHost implements ReleaseHost {
     return installerFailure(failed.stderr ?? '', failed.code ?? undefined, this.description);
   }
 
-  /** Streamed through ssh's stdin into `cat`: one session per file, and no sftp server needed on the robot. */
+  /**
+   * Streamed through ssh's stdin into `cat`: one session per file, and no sftp server needed on the robot. Each file
+   * lands as `.<name>.part.<pid>` (mode 600) and is renamed only once all its bytes arrived, so an interrupted copy
+   * never looks like a finished one; the receiver removes its part when it is cut off, and the installer prunes parts
+   * whose receiver was killed outright.
+   */
   async upload(files: { localPath: string; name: string }[]): Promise<string[]> {
     const incoming = `${this.root}/incoming`;
-    const receive = 'mkdir -p -- "$1" && cat > "$1/$2"';
     for (const { localPath, name } of files) {
-      const result = await this.execWithInput(['sh', '-c', receive, 'fer-edge-upload', incoming, name], localPath);
+      const size = statSync(localPath).size;
+      const result = await this.execWithInput(['sh', '-c', RECEIVE, 'fer-edge-upload', incoming, name, String(size)], localPath);
       if (result.code === 255) throw this.failure(result);
+      const space = /fer-edge-upload: no space: needs (\d+) free (\d+)/.exec(result.stderr);
+      if (space) throw noSpace(`${this.ssh.host}:${incoming}`, Number(space[1]), Number(space[2]));
       if (result.code !== 0) {
         throw new DeployError(`copying ${name} to ${this.description} failed: ${result.stderr.trim().split('\n').at(-1) || `exit ${result.code}`}`);
       }

@@ -12,7 +12,7 @@ export function readConfigFile(path: string): Record<string, unknown> {
   }
   let value: unknown;
   try {
-    value = parseYaml(text);
+    value = parseYaml(text, { logLevel: 'error' }); // YAML's warnings would print as extra lines on stderr
   } catch (error) {
     throw new ConfigError(`${path}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
   }

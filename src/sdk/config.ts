@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { sourceConfigSchema } from './capture/index.js';
 import { backendConfigSchema } from './backends/index.js';
 import { defaultDetectorConfig, detectorConfigSchema } from './detectors/index.js';
-import { ConfigError } from '../core/errors.js';
+import { parseConfig } from './config-issue.js';
 import { mqttConfigSchema, withMqttEnv } from './mqtt/config.js';
 import { previewConfigSchema } from './preview/config.js';
 import { trackerConfigSchema } from './tracking/index.js';
@@ -107,16 +107,11 @@ export type PipelineConfigInput = z.input<typeof pipelineConfigSchema>;
 /**
  * Validates a configuration object, with the FER_EDGE_MQTT_* variables of `env` laid over its `mqtt` section (pass
  * `{}` to check a file as written, as deploy does on the workstation); the first problem becomes a one-line
- * ConfigError naming the field.
+ * ConfigError naming the field (`config.yaml: mqtt: unknown key "utl" (did you mean "url"?)`). Every section refuses
+ * keys it does not know: a misspelt setting would otherwise be silently ignored.
  */
 export function parsePipelineConfig(input: unknown, origin = 'config', env: NodeJS.ProcessEnv = process.env): PipelineConfig {
-  const parsed = pipelineConfigSchema.safeParse(withEnv(input, env));
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-  // A rule that ties fields together says which in its own words.
-  if (issue.message.startsWith(`${field} `) || issue.message.startsWith(`${field}.`)) throw new ConfigError(`${origin}: ${issue.message}`);
-  throw new ConfigError(`${origin}: ${field}: ${issue.message}`);
+  return parseConfig(pipelineConfigSchema, withEnv(input, env), origin);
 }
 
 function withEnv(input: unknown, env: NodeJS.ProcessEnv): unknown {

@@ -37,10 +37,11 @@ export function makeModelsDir(dir: string): string {
 }
 
 /** A stand-in health writer: healthy while the release's configured source file exists, as `fer-edge run` only
- * comes up when it can open its source; otherwise a process that never reports healthy. */
+ * comes up when it can open its source (a health line as the contract has it, frames counting up); otherwise a process
+ * that never reports healthy. */
 const HEALTH_WRITER = `source=$(awk '/^source:/ { s = 1; next } /^[^ ]/ { s = 0 } s && $1 == "file:" { print $2 }' "$root/current/config.yaml")
 if [ -f "$source" ]; then
-  sh -c 'while :; do printf "{\\"status\\": \\"online\\", \\"ts\\": %s}\\n" "$(date +%s)" >"$1.tmp" && mv "$1.tmp" "$1"; sleep 0.2; done' \\
+  sh -c 'n=0; while :; do n=$((n + 1)); printf "{\\"schema\\":\\"fer-edge/health@1\\",\\"status\\":\\"online\\",\\"healthy\\":true,\\"ts\\":%s,\\"pid\\":%s,\\"frames\\":%s}\\n" "$(date +%s%3N)" "$$" "$n" >"$1.tmp" && mv "$1.tmp" "$1"; sleep 0.2; done' \\
     health "$root/state/health.json" </dev/null >/dev/null 2>&1 &
 else
   sleep 60 </dev/null >/dev/null 2>&1 &

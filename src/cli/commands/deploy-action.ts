@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 import type { Bundle } from '../../deploy/bundle.js';
 import { installBundle, listReleases, packagedInstaller, rollbackRelease, type ServiceOptions } from '../../deploy/deploy.js';
+import { checkEnvFile } from '../../deploy/env-file.js';
 import { LocalHost } from '../../deploy/local-host.js';
 import { prepareBundle } from '../../deploy/prepare-bundle.js';
 import type { ReleaseHost } from '../../deploy/release-host.js';
@@ -65,6 +66,7 @@ function printBundle(out: Output, bundle: Bundle, json: boolean | undefined, kep
 /** `fer-edge deploy`: bundle, install, list or roll back, per the flags. */
 export async function deployCommand(flags: DeployFlags, out: Output): Promise<void> {
   const root = deployRoot(flags);
+  if (flags.envFile) checkEnvFile(flags.envFile);
   const cleanup: (() => void)[] = [];
   try {
     if (flags.list || flags.rollback) {
@@ -105,7 +107,7 @@ export async function deployCommand(flags: DeployFlags, out: Output): Promise<vo
       if (flags.dryRun && !flags.json) out.write(`dry run: nothing copied; would install into ${flags.host ? `${flags.host}:` : ''}${root}\n`);
       return;
     }
-    const options = serviceOptions(flags);
+    const options = { ...serviceOptions(flags), ...(flags.envFile ? { envFile: resolve(flags.envFile) } : {}) };
     const host = openHost(flags, root);
     try {
       await installBundle(host, bundle, installer, options);

@@ -20,6 +20,7 @@ export interface DeployFlags {
   rollback?: boolean;
   healthTimeout: string;
   serviceCommand?: string;
+  envFile?: string;
   port?: string;
   identity?: string;
   sshOption: string[];
@@ -47,6 +48,7 @@ export function registerDeploy(program: Command, out: Output = process.stdout): 
     .option('--rollback', 'switch back to the previous healthy release')
     .option('--health-timeout <seconds>', 'how long to wait for the service to report healthy before rolling back', '120')
     .option('--service-command <path>', 'executable on the host run as `<path> restart|stop <root>` instead of systemctl')
+    .option('--env-file <file>', 'install this KEY=value file (FER_EDGE_MQTT_PASSWORD=...) on the robot as /etc/fer-edge/env, root-only; never bundled')
     .option('-p, --port <port>', 'SSH port (default: ssh\'s own, 22 unless ~/.ssh/config says otherwise)')
     .option('-i, --identity <file>', 'SSH private key')
     .option('-o, --ssh-option <option>', 'extra ssh option, e.g. UserKnownHostsFile=... (repeatable)', (v: string, all: string[]) => [...all, v], [])

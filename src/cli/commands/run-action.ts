@@ -26,7 +26,7 @@ const STOP_DEADLINE_MS = 1500;
 export async function runCommand(options: RunOptions): Promise<void> {
   const signals = new SignalStop(STOP_DEADLINE_MS);
   try {
-    const config = parsePipelineConfig(buildConfig(options), options.config ?? 'config');
+    const config = parsePipelineConfig(buildRunConfig(options), options.config ?? 'config');
     // The embedded broker belongs to the command rather than the publisher, so that it outlives the pipeline
     // until every event has reached the --echo subscriber.
     const broker = config.mqtt !== false && !config.mqtt.url ? await startBroker(config.mqtt.embedded) : undefined;
@@ -52,36 +52,49 @@ export async function runCommand(options: RunOptions): Promise<void> {
   }
 }
 
-function buildConfig(options: RunOptions): Record<string, unknown> {
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A section of the file with flags laid over it. A section that is not a mapping is left as written, for validation
+ * to report it (`health: must be a mapping`) rather than being spread into nonsense.
+ */
+function withFlags(section: unknown, flags: Record<string, unknown>): unknown {
+  if (section === undefined || section === null) return flags;
+  return isMapping(section) ? { ...section, ...flags } : section;
+}
+
+/** The configuration of `fer-edge run`: the --config file with the flags laid over it, not yet validated. */
+export function buildRunConfig(options: RunOptions): Record<string, unknown> {
   const config: Record<string, unknown> = options.config ? readConfigFile(options.config) : {};
   if (options.source !== undefined) config.source = parseSourceArg(options.source);
   if (!config.source) throw new ConfigError('no source: give --source (a camera, file, folder or URL) or `source` in --config');
-  const source = config.source as Record<string, unknown>;
-  if (options.playback) source.playback = options.playback;
-  if (options.loop) source.loop = true;
+  const sourceFlags = { ...(options.playback ? { playback: options.playback } : {}), ...(options.loop ? { loop: true } : {}) };
+  if (Object.keys(sourceFlags).length > 0) config.source = withFlags(config.source, sourceFlags);
   if (options.model) config.model = options.model;
   if (options.detector) config.detector = { type: options.detector };
   if (options.detectEvery) config.detectEvery = options.detectEvery;
   if (options.classifyEvery !== undefined) config.classifyEvery = options.classifyEvery;
   if (options.detectOnChange !== undefined) config.detectOnChange = options.detectOnChange;
   if (options.deviceId) config.deviceId = options.deviceId;
-  if (options.healthFile) config.health = { ...((config.health as object | undefined) ?? {}), file: options.healthFile };
+  if (options.healthFile) config.health = withFlags(config.health, { file: options.healthFile });
   if (options.preview || options.previewToken !== undefined) config.preview = previewConfig(config.preview, options);
   if (!options.mqtt) config.mqtt = false;
   else if (config.mqtt !== false) {
-    const mqtt = { ...((config.mqtt as Record<string, unknown> | false | undefined) || {}) };
-    if (options.broker) mqtt.url = options.broker;
-    if (options.brokerPort !== undefined) mqtt.embedded = { ...((mqtt.embedded as object | undefined) ?? {}), port: options.brokerPort };
-    config.mqtt = mqtt;
+    const flags: Record<string, unknown> = options.broker ? { url: options.broker } : {};
+    const embedded = isMapping(config.mqtt) ? config.mqtt.embedded : undefined;
+    if (options.brokerPort !== undefined) flags.embedded = withFlags(embedded, { port: options.brokerPort });
+    config.mqtt = withFlags(config.mqtt, flags);
   }
   return config;
 }
 
-function previewConfig(fromFile: unknown, options: RunOptions): Record<string, unknown> {
+function previewConfig(fromFile: unknown, options: RunOptions): unknown {
   if (!options.preview && !fromFile) throw new ConfigError('--preview-token needs --preview (or `preview` in --config)');
-  const preview: Record<string, unknown> = { ...((fromFile as object | undefined) ?? {}), ...options.preview };
-  if (options.previewToken !== undefined) preview.token = options.previewToken;
-  return preview;
+  const flags: Record<string, unknown> = { ...options.preview };
+  if (options.previewToken !== undefined) flags.token = options.previewToken;
+  return withFlags(fromFile, flags);
 }
 
 function startBroker(embedded: { host: string; port: number }): Promise<EmbeddedBroker> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { pluginSchemas } from '../plugin-schemas.js';
-import { ConfigError } from '../../core/errors.js';
+import { parseConfig } from '../config-issue.js';
 import { DeferredSource } from './deferred-source.js';
 import { ResilientSource } from './resilient-source.js';
 import { SOURCE_PLUGINS } from './registry.js';
@@ -27,12 +27,7 @@ export const SOURCE_TYPES: readonly SourceConfig['type'][] = SOURCE_PLUGINS.map(
  * reconnects per `config.reconnect`. Call `open()` on the result (a SourceError if it never opens).
  */
 export function createSource(config: SourceConfigInput): ResilientSource {
-  const parsed = sourceConfigSchema.safeParse(config);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(`source: ${issue?.path.join('.') || 'config'}: ${issue?.message ?? 'invalid'}`);
-  }
-  const source = parsed.data;
+  const source = parseConfig(sourceConfigSchema, config, 'source');
   const plugin = SOURCE_PLUGINS.find((p) => p.type === source.type) as unknown as SourcePlugin;
   return new ResilientSource(new DeferredSource(source.type, plugin.live(source), () => plugin.create(source)), source.reconnect);
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { pluginSchemas } from '../plugin-schemas.js';
 import { ConfigError } from '../../core/errors.js';
+import { parseConfig } from '../config-issue.js';
 import type { FaceDetector } from '../types.js';
 import type { DetectorPlugin } from './detector-plugin.js';
 import type { ModelOpener } from './model-detector.js';
@@ -29,12 +30,8 @@ export function detectorPlugin(type: string): DetectorPlugin {
  * loads a model-based detector's model (default: createBackend, on this thread).
  */
 export async function createDetector(config: DetectorConfigInput = defaultDetectorConfig, open?: ModelOpener): Promise<FaceDetector> {
-  const parsed = detectorConfigSchema.safeParse(config);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(`detector: ${issue?.path.join('.') || 'config'}: ${issue?.message ?? 'invalid'}`);
-  }
-  return detectorPlugin(parsed.data.type).create(parsed.data, open);
+  const detector = parseConfig(detectorConfigSchema, config, 'detector');
+  return detectorPlugin(detector.type).create(detector, open);
 }
 
 export type { DetectorPlugin } from './detector-plugin.js';

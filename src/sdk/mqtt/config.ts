@@ -4,64 +4,70 @@ import { ConfigError } from '../../core/errors.js';
 
 const BROKER_PROTOCOLS = ['mqtt:', 'mqtts:', 'ws:', 'wss:'];
 
-const mqttFields = z.object({
-  /** mqtt://, mqtts://, ws:// or wss://. Absent: an embedded broker is started on `embedded.host:embedded.port`. */
-  url: z
-    .string()
-    .refine((value) => URL.canParse(value) && BROKER_PROTOCOLS.includes(new URL(value).protocol), {
-      message: `must be a URL starting with ${BROKER_PROTOCOLS.map((p) => `${p}//`).join(', ')}`,
-    })
-    .optional(),
-  /** Default: fer-edge-<device id>. */
-  clientId: z.string().min(1).optional(),
-  username: z.string().optional(),
-  password: z.string().optional(),
-  /** File paths (PEM). */
-  tls: z
-    .object({
-      ca: z.string().optional(),
-      cert: z.string().optional(),
-      key: z.string().optional(),
-      rejectUnauthorized: z.boolean().default(true),
-    })
-    .optional(),
-  /** 4 = MQTT 3.1.1 (the embedded broker speaks only this), 5 = MQTT 5. */
-  protocolVersion: z.union([z.literal(4), z.literal(5)]).default(4),
-  keepaliveSec: z.number().int().min(0).max(65535).default(30),
-  /** Topics are `<topicPrefix>/<device id>/status|events|faces/<id>|stats`. */
-  topicPrefix: z
-    .string()
-    .min(1)
-    .refine((value) => !/[#+]/.test(value) && !value.endsWith('/'), { message: 'must not contain # or + or end with /' })
-    .default('fer-edge'),
-  /** Events not yet acknowledged by the broker (queued or in flight); beyond this the oldest queued are dropped. */
-  outboxSize: z.number().int().min(1).default(10_000),
-  /** QoS 1 events handed to the MQTT client at once, awaiting PUBACK. */
-  maxInflight: z.number().int().min(1).max(1000).default(32),
-  reconnect: z
-    .object({
-      minDelayMs: z.number().int().min(10).default(1000),
-      maxDelayMs: z.number().int().min(10).default(30_000),
-    })
-    .refine((r) => r.maxDelayMs >= r.minDelayMs, { message: 'maxDelayMs must be >= minDelayMs' })
-    .prefault({}),
-  /** Per-frame face states (publishFaceState) refresh the retained `faces/<id>` at most this often; events at once. */
-  faceStateIntervalMs: z.number().int().min(0).default(1000),
-  /** How long close() waits for queued events to be acknowledged before it publishes `offline` and disconnects. */
-  closeTimeoutMs: z.number().int().min(0).default(3000),
-  embedded: z
-    .object({
-      host: z.string().default('127.0.0.1'),
-      port: z.number().int().min(0).max(65535).default(1883),
-    })
-    .prefault({}),
-  homeAssistant: z
-    .object({
-      enabled: z.boolean().default(false),
-      discoveryPrefix: z.string().min(1).default('homeassistant'),
-    })
-    .prefault({}),
-});
+const mqttFields = z
+  .object({
+    /** mqtt://, mqtts://, ws:// or wss://. Absent: an embedded broker is started on `embedded.host:embedded.port`. */
+    url: z
+      .string()
+      .refine((value) => URL.canParse(value) && BROKER_PROTOCOLS.includes(new URL(value).protocol), {
+        message: `must be a URL starting with ${BROKER_PROTOCOLS.map((p) => `${p}//`).join(', ')}`,
+      })
+      .optional(),
+    /** Default: fer-edge-<device id>. */
+    clientId: z.string().min(1).optional(),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    /** File paths (PEM). */
+    tls: z
+      .object({
+        ca: z.string().optional(),
+        cert: z.string().optional(),
+        key: z.string().optional(),
+        rejectUnauthorized: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
+    /** 4 = MQTT 3.1.1 (the embedded broker speaks only this), 5 = MQTT 5. */
+    protocolVersion: z.union([z.literal(4), z.literal(5)]).default(4),
+    keepaliveSec: z.number().int().min(0).max(65535).default(30),
+    /** Topics are `<topicPrefix>/<device id>/status|events|faces/<id>|stats`. */
+    topicPrefix: z
+      .string()
+      .min(1)
+      .refine((value) => !/[#+]/.test(value) && !value.endsWith('/'), { message: 'must not contain # or + or end with /' })
+      .default('fer-edge'),
+    /** Events not yet acknowledged by the broker (queued or in flight); beyond this the oldest queued are dropped. */
+    outboxSize: z.number().int().min(1).default(10_000),
+    /** QoS 1 events handed to the MQTT client at once, awaiting PUBACK. */
+    maxInflight: z.number().int().min(1).max(1000).default(32),
+    reconnect: z
+      .object({
+        minDelayMs: z.number().int().min(10).default(1000),
+        maxDelayMs: z.number().int().min(10).default(30_000),
+      })
+      .strict()
+      .refine((r) => r.maxDelayMs >= r.minDelayMs, { message: 'maxDelayMs must be >= minDelayMs' })
+      .prefault({}),
+    /** Per-frame face states (publishFaceState) refresh the retained `faces/<id>` at most this often; events at once. */
+    faceStateIntervalMs: z.number().int().min(0).default(1000),
+    /** How long close() waits for queued events to be acknowledged before it publishes `offline` and disconnects. */
+    closeTimeoutMs: z.number().int().min(0).default(3000),
+    embedded: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(1883),
+      })
+      .strict()
+      .prefault({}),
+    homeAssistant: z
+      .object({
+        enabled: z.boolean().default(false),
+        discoveryPrefix: z.string().min(1).default('homeassistant'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
 
 /** The `mqtt` section: the fields above and the rules that tie them together. */
 export const mqttConfigSchema = mqttFields.superRefine((config, context) => {
