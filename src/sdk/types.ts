@@ -103,7 +103,19 @@ export interface PipelineStats {
   source: { status: 'opening' | 'running' | 'reconnecting' | 'ended'; reconnects: number };
   /** Per-stage latency in milliseconds: capture, detect, classify, track, total. */
   latency_ms: Record<string, LatencySummary>;
-  mqtt?: { connected: boolean; queued: number; dropped: number };
+  /**
+   * The MQTT publisher: `state` connected | connecting | unreachable (events queue) | refused (the broker refused the
+   * login); events `queued` (not yet acknowledged), of those `spooled` on disk, `dropped` (outbox full), and publishes
+   * the broker `refused` (MQTT 5 only).
+   */
+  mqtt?: {
+    connected: boolean;
+    state: 'connected' | 'connecting' | 'unreachable' | 'refused';
+    queued: number;
+    spooled: number;
+    dropped: number;
+    refused: number;
+  };
   /** The preview page: viewers connected now, and frames JPEG-encoded for them so far (none while nobody watches). */
   preview?: { viewers: number; encoded_frames: number };
 }

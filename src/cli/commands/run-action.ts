@@ -3,7 +3,7 @@ import { parsePipelineConfig, readConfigFile, type PipelineConfig } from '../../
 import { ConfigError } from '../../core/errors.js';
 import { Pipeline } from '../../sdk/pipeline.js';
 import type { EmotionEvent } from '../../sdk/types.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../sdk/mqtt/index.js';
+import { startEmbeddedBroker, type EmbeddedBroker, type MqttConfig } from '../../sdk/mqtt/index.js';
 import { attachConfiguredSinks } from '../../sdk/sinks/configured-sinks.js';
 import type { MqttSink } from '../../sdk/sinks/mqtt-sink.js';
 import { MqttEcho } from '../mqtt-echo.js';
@@ -15,7 +15,7 @@ export async function runCommand(options: RunOptions): Promise<void> {
   const config = parsePipelineConfig(buildConfig(options), options.config ?? 'config');
   // The embedded broker belongs to the command rather than the publisher, so that it outlives the pipeline
   // until every event has reached the --echo subscriber.
-  const broker = config.mqtt !== false && !config.mqtt.url ? await startBroker(config.mqtt.embedded) : undefined;
+  const broker = config.mqtt !== false && !config.mqtt.url ? await startBroker(config.mqtt) : undefined;
   try {
     if (broker && config.mqtt !== false) config.mqtt = { ...config.mqtt, url: broker.url };
     const pipeline = await Pipeline.create(config, options.maxFrames ? { maxFrames: options.maxFrames } : {});
@@ -62,15 +62,15 @@ function previewConfig(fromFile: unknown, options: RunOptions): Record<string, u
   return preview;
 }
 
-function startBroker(embedded: { host: string; port: number }): Promise<EmbeddedBroker> {
-  return startEmbeddedBroker(embedded.host, embedded.port);
+function startBroker(mqtt: MqttConfig): Promise<EmbeddedBroker> {
+  return startEmbeddedBroker(mqtt.embedded.host, mqtt.embedded.port, mqtt);
 }
 
 async function runUntilDone(pipeline: Pipeline, mqtt: MqttSink | undefined, options: RunOptions): Promise<void> {
   const json = options.json === true;
   const print = json ? (event: EmotionEvent) => process.stdout.write(JSON.stringify(event) + '\n') : printEvent;
   if (options.echo && !mqtt) throw new ConfigError('--echo needs MQTT (drop --no-mqtt)');
-  const echo = options.echo && mqtt ? await MqttEcho.connect(mqttUrlOf(pipeline.config), mqtt.publisher.topics.base, print) : undefined;
+  const echo = options.echo && mqtt ? await MqttEcho.connect(mqttUrlOf(pipeline.config), mqtt.publisher.topics.base, print, mqtt.publisher.config) : undefined;
   if (!echo) pipeline.on('event', print);
   let signalled = false;
   const onSignal = (): void => {
@@ -80,6 +80,8 @@ async function runUntilDone(pipeline: Pipeline, mqtt: MqttSink | undefined, opti
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A login the broker refuses is a configuration error: stop, and exit 2 with its one line.
+  mqtt?.publisher.onLoginRefused(() => void pipeline.stop());
   try {
     await pipeline.run();
   } finally {
@@ -87,6 +89,7 @@ async function runUntilDone(pipeline: Pipeline, mqtt: MqttSink | undefined, opti
     process.off('SIGTERM', onSignal);
     await echo?.close();
   }
+  if (mqtt?.publisher.loginRefusal) throw mqtt.publisher.loginRefusal;
   const stats = pipeline.stats;
   if (!json) {
     const total = stats.latency_ms.total;
