@@ -15,20 +15,31 @@ export function acquireDirLock(dir: string): DirLock {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
-      return { release: () => rmSync(path, { force: true }) };
+      heldHere.add(path);
+      return {
+        release: () => {
+          heldHere.delete(path);
+          rmSync(path, { force: true });
+        },
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const holder = Number.parseInt(readLock(path), 10);
-    if (Number.isInteger(holder) && holder !== process.pid && isRunning(holder)) {
+    // Our own pid in a lock we do not hold: an earlier process that had the same pid (a container's pid 1).
+    const held = holder === process.pid ? heldHere.has(path) : Number.isInteger(holder) && isRunning(holder);
+    if (held) {
       throw new ConfigError(
-        `mqtt.outbox.dir: ${dir} is in use by another process (pid ${holder}); give each running service its own deviceId or mqtt.outbox.dir`,
+        `mqtt.outbox.dir: ${dir} is in use by another publisher (pid ${holder}); give each running service its own deviceId or mqtt.outbox.dir`,
       );
     }
     rmSync(path, { force: true });
   }
   throw new ConfigError(`mqtt.outbox.dir: cannot lock ${dir}`);
 }
+
+/** Locks this process holds, by path. */
+const heldHere = new Set<string>();
 
 function readLock(path: string): string {
   try {

@@ -46,6 +46,8 @@ export interface MqttPublisherEvents {
   disconnected: [];
   /** The broker refused the login before this publisher ever connected: the configuration is wrong. */
   refused: [error: ConfigError];
+  /** `state` changed. */
+  state: [state: MqttConnectionState];
 }
 
 /**
@@ -81,7 +83,8 @@ export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
   private connectionState: MqttConnectionState = 'connecting';
   private otherRefused = 0;
   private lastRefusedLogAt = 0;
-  private staleFacesSwept = false;
+  /** The first connection's clearing of face states an earlier run left; close() lets it finish. */
+  private staleFacesCleared: Promise<boolean> | undefined;
   /** Set when the broker refused the login before the first connection. */
   private refusal: ConfigError | undefined;
 
@@ -273,9 +276,10 @@ export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
   }
 
   /**
-   * While connected, waits up to `closeTimeoutMs` for queued events to be acknowledged and publishes `offline`; then
-   * disconnects, leaves what is unacknowledged in the outbox on disk, and stops the embedded broker if this publisher
-   * started it. Not connected, it does not wait. Safe to call more than once.
+   * While connected (or still making the first connection), waits up to `closeTimeoutMs` for queued events to be
+   * acknowledged and publishes `offline`; then disconnects, leaves what is unacknowledged in the outbox on disk, and
+   * stops the embedded broker if this publisher started it. With the broker known to be unreachable it does not wait.
+   * Safe to call more than once.
    */
   close(): Promise<void> {
     return (this.closing ??= this.shutdown());
@@ -283,7 +287,10 @@ export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
 
   private async shutdown(): Promise<void> {
     const deadline = Date.now() + this.config.closeTimeoutMs;
-    if (this.client.connected) await this.waitDrained(this.config.closeTimeoutMs);
+    // A first connection still under way (a broker not yet known to be unreachable) gets the same time to come up.
+    if (this.outbox.pending > 0) await this.firstAttemptSettled(this.config.closeTimeoutMs);
+    if (this.client.connected) await this.waitDrained(Math.max(0, deadline - Date.now()));
+    if (this.client.connected && this.staleFacesCleared) await this.withTimeout(this.staleFacesCleared, deadline - Date.now());
     if (this.client.connected) {
       await this.withTimeout(this.publishQos1(this.topics.status, 'offline', true), deadline - Date.now());
     }
@@ -307,16 +314,13 @@ export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
     const details = { url: this.brokerUrl, queued: this.outbox.pending, waited_s: sinceMs / 1000 };
     logger.info(details, this.everConnected ? 'reconnected to MQTT broker' : 'connected to MQTT broker');
     this.everConnected = true;
-    this.connectionState = 'connected';
+    this.setState('connected');
     this.disconnectedAt = undefined;
     this.reconnectAttempt = 0;
     this.lastErrorMessage = undefined;
     this.client.options.reconnectPeriod = this.config.reconnect.minDelayMs;
 
-    if (!this.staleFacesSwept) {
-      this.staleFacesSwept = true;
-      void this.clearStaleFaces();
-    }
+    this.staleFacesCleared ??= this.clearStaleFaces();
     void this.publishQos1(this.topics.status, 'online', true);
     if (this.config.homeAssistant.enabled) {
       for (const { topic, payload } of homeAssistantDiscovery(this.config.homeAssistant.discoveryPrefix, this.deviceId, this.topics)) {
@@ -331,7 +335,7 @@ export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
   }
 
   private onClose(): void {
-    if (this.connectionState !== 'refused') this.connectionState = 'unreachable';
+    if (this.connectionState !== 'refused') this.setState('unreachable');
     if (this.disconnectedAt !== undefined) return;
     this.disconnectedAt = Date.now();
     if (!this.closing) {
@@ -361,15 +365,35 @@ export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
       return;
     }
     if (isLoginRefused(error)) this.onLoginRefusedByBroker(error);
-    else if (!this.client.connected) this.connectionState = 'unreachable';
+    else if (!this.client.connected) this.setState('unreachable');
     // One line per distinct error per outage: a broker that stays away for hours must not flood the log.
     if (error.message === this.lastErrorMessage) return;
     this.lastErrorMessage = error.message;
     logger.warn({ url: this.brokerUrl, err: error.message }, 'MQTT error');
   }
 
+  private setState(state: MqttConnectionState): void {
+    if (state === this.connectionState) return;
+    this.connectionState = state;
+    this.emit('state', state);
+  }
+
+  /** Resolves once the first connection attempt has succeeded or failed, or after `timeoutMs`. */
+  private firstAttemptSettled(timeoutMs: number): Promise<void> {
+    if (this.connectionState !== 'connecting') return Promise.resolve();
+    return new Promise((resolve) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.off('state', finish);
+        resolve();
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      this.on('state', finish);
+    });
+  }
+
   private onLoginRefusedByBroker(error: Error): void {
-    this.connectionState = 'refused';
+    this.setState('refused');
     if (this.everConnected || this.refusal) return;
     const why = error.message.replace(/^Connection refused: /, '');
     this.refusal = new ConfigError(
@@ -380,13 +404,14 @@ export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
   }
 
   /** Clears the retained faces/<id> an earlier run of this device left (it was killed before it could). */
-  private async clearStaleFaces(): Promise<void> {
+  private async clearStaleFaces(): Promise<boolean> {
     const stale = (await retainedFaceIds(this.client, this.topics.face(0).slice(0, -1), STALE_FACES_TIMEOUT_MS)).filter(
       (id) => !this.faces.has(id),
     );
-    if (stale.length === 0 || this.closing) return;
+    if (stale.length === 0) return true;
     logger.info({ faces: stale }, 'clearing retained face states an earlier run left');
-    for (const id of stale) void this.publishQos1(this.topics.face(id), '', true);
+    const cleared = await Promise.all(stale.map((id) => this.publishQos1(this.topics.face(id), '', true)));
+    return cleared.every(Boolean);
   }
 
   /** Hands waiting events and face states to the client, within the in-flight window, while connected. */
