@@ -3,14 +3,17 @@ import { test } from 'node:test';
 import { ConfigError } from '../src/core/errors.js';
 import { backoffDelayMs } from '../src/sdk/mqtt/backoff.js';
 import { MQTT_ENV, resolveMqttConfig } from '../src/sdk/mqtt/index.js';
-import { redactUrl } from '../src/sdk/mqtt/config.js';
+import { outboxDir, redactUrl } from '../src/sdk/mqtt/config.js';
 import { deviceTopics } from '../src/sdk/mqtt/topics.js';
 
-test('defaults: embedded broker on 127.0.0.1:1883, MQTT 3.1.1, prefix fer-edge, Home Assistant off', () => {
+test('defaults: embedded broker on 127.0.0.1:1883, MQTT 5 (3.1.1 fallback), prefix fer-edge, Home Assistant off, outbox on disk', () => {
   const config = resolveMqttConfig({}, {});
   assert.equal(config.url, undefined);
   assert.deepEqual(config.embedded, { host: '127.0.0.1', port: 1883 });
-  assert.equal(config.protocolVersion, 4);
+  assert.equal(config.protocolVersion, 5);
+  assert.deepEqual(config.outbox, { maxEvents: 10_000 });
+  assert.equal(outboxDir(config, 'robot-1', { XDG_STATE_HOME: '/var/lib/x' }), '/var/lib/x/fer-edge/mqtt-outbox/robot-1');
+  assert.equal(outboxDir(resolveMqttConfig({ outbox: { dir: false } }, {}), 'robot-1'), undefined);
   assert.equal(config.topicPrefix, 'fer-edge');
   assert.equal(config.homeAssistant.enabled, false);
   assert.deepEqual(config.reconnect, { minDelayMs: 1000, maxDelayMs: 30_000 });
@@ -34,7 +37,7 @@ test('bad settings are ConfigErrors naming the key', () => {
   const cases: [unknown, RegExp][] = [
     [{ url: 'http://broker:80' }, /^mqtt\.url: must be a URL starting with mqtt:\/\//],
     [{ url: 'mqtt://b', tls: { ca: '/ca.pem' } }, /^mqtt\.tls is set but mqtt\.url \(mqtt:\/\/b\) is not mqtts/],
-    [{ outboxSize: 0 }, /^mqtt\.outboxSize: /],
+    [{ outbox: { maxEvents: 0 } }, /^mqtt\.outbox\.maxEvents: /],
     [{ topicPrefix: 'a/#' }, /^mqtt\.topicPrefix: must not contain/],
     [{ reconnect: { minDelayMs: 5000, maxDelayMs: 100 } }, /^mqtt\.reconnect: maxDelayMs must be >= minDelayMs/],
     [{ url: 'mqtts://b', tls: { cert: '/c.pem' } }, /needs both cert and key/],

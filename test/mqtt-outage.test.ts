@@ -5,6 +5,7 @@ import { createMqttPublisher, type MqttPublisher } from '../src/sdk/mqtt/index.j
 import type { EmotionEvent } from '../src/sdk/types.js';
 import { brokerForTests, type Mosquitto } from './helpers/mosquitto.js';
 import { Collector, sampleEvent } from './helpers/mqtt-fixtures.js';
+import { tempDirForTests } from './helpers/temp-dir.js';
 
 // The broker keeps the subscriber's persistent session (and messages queued for it) across the restart, as a robot's
 // broker would; what is under test is that the publisher loses nothing it accepted.
@@ -35,7 +36,7 @@ function sequenceNumbers(collector: Collector, topic: string): number[] {
 test('no accepted event is lost when the broker stops mid-run and comes back on the same port; order is kept', async () => {
   const topic = 'fer-edge/robot-outage/events';
   const subscriber = await persistentSubscriber('robot-outage-sub', topic);
-  const publisher = await createMqttPublisher({ url: broker.url, reconnect: fastReconnect, outboxSize: 1000 }, 'robot-outage');
+  const publisher = await createMqttPublisher({ url: broker.url, reconnect: fastReconnect, outbox: { dir: tempDirForTests('fer-edge-outbox-'), maxEvents: 1000 } }, 'robot-outage');
   try {
     assert.equal(await publisher.waitConnected(3000), true);
     // 0-59 while up (the broker stops with some of them still in flight), 60-159 while down, 160-199 after the restart.
@@ -50,7 +51,7 @@ test('no accepted event is lost when the broker stops mid-run and comes back on 
     for (let seq = 160; seq < 200; seq++) publisher.publishEvent(sampleEvent(1, seq));
 
     assert.equal(await publisher.waitDrained(5000), true, 'every event acknowledged by the broker');
-    assert.deepEqual(publisher.state, { connected: true, queued: 0, dropped: 0, delivered: 200 });
+    assert.deepEqual(publisher.state, { connected: true, state: 'connected', queued: 0, spooled: 0, dropped: 0, refused: 0, delivered: 200 });
     await subscriber.waitFor('all 200 events', () => new Set(sequenceNumbers(subscriber, topic)).size === 200, 8000);
 
     // At-least-once: an event in flight at the stop may arrive twice (DUP); first arrivals must be in publish order.
@@ -67,12 +68,12 @@ test('no accepted event is lost when the broker stops mid-run and comes back on 
 test('an outbox overflow during an outage drops the oldest waiting events, counts them, and sends the rest in order', async () => {
   const topic = 'fer-edge/robot-overflow/events';
   const subscriber = await persistentSubscriber('robot-overflow-sub', `${topic.replace('/events', '')}/#`);
-  const publisher = await createMqttPublisher({ url: broker.url, reconnect: fastReconnect, outboxSize: 10 }, 'robot-overflow');
+  const publisher = await createMqttPublisher({ url: broker.url, reconnect: fastReconnect, outbox: { dir: tempDirForTests('fer-edge-outbox-'), maxEvents: 10 } }, 'robot-overflow');
   try {
     assert.equal(await publisher.waitConnected(3000), true);
     await brokerStopped(publisher);
     for (let seq = 0; seq < 25; seq++) publisher.publishEvent(sampleEvent(1, seq));
-    assert.deepEqual(publisher.state, { connected: false, queued: 10, dropped: 15, delivered: 0 });
+    assert.deepEqual(publisher.state, { connected: false, state: 'unreachable', queued: 10, spooled: 10, dropped: 15, refused: 0, delivered: 0 });
 
     await broker.start();
     assert.equal(await publisher.waitConnected(5000), true);
@@ -94,7 +95,7 @@ test('an outbox overflow during an outage drops the oldest waiting events, count
     });
     await subscriber.waitFor('stats', () => subscriber.on('fer-edge/robot-overflow/stats').length === 1);
     const stats = JSON.parse(subscriber.on('fer-edge/robot-overflow/stats')[0]!.payload) as { mqtt: unknown };
-    assert.deepEqual(stats.mqtt, { connected: true, queued: 0, dropped: 15 });
+    assert.deepEqual(stats.mqtt, { connected: true, state: 'connected', queued: 0, spooled: 0, dropped: 15, refused: 0 });
   } finally {
     await publisher.close();
     await subscriber.close();

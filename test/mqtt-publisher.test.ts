@@ -5,6 +5,7 @@ import { FACE_STATE_SCHEMA_ID } from '../src/sdk/events/index.js';
 import { createMqttPublisher } from '../src/sdk/mqtt/index.js';
 import type { PipelineStats } from '../src/sdk/types.js';
 import { brokerForTests, type Mosquitto } from './helpers/mosquitto.js';
+import { tempDirForTests } from './helpers/temp-dir.js';
 import { assertEmotionEvent, assertFaceState, Collector, sampleEvent, sampleFaceState } from './helpers/mqtt-fixtures.js';
 
 let broker: Mosquitto;
@@ -38,7 +39,7 @@ test('events arrive in order at QoS 1 and match the EmotionEvent interface; face
     const received = live.on('fer-edge/robot-1/events').map((m) => JSON.parse(m.payload) as unknown);
     for (const event of received) assertEmotionEvent(event);
     assert.deepEqual(received, sent);
-    assert.deepEqual(publisher.state, { connected: true, queued: 0, dropped: 0, delivered: 4 });
+    assert.deepEqual(publisher.state, { connected: true, state: 'connected', queued: 0, spooled: 0, dropped: 0, refused: 0, delivered: 4 });
 
     // A subscriber that comes later sees the retained state: status online, face 2 present, face 1 cleared.
     await live.waitFor('face 1 cleared', () => live.on('fer-edge/robot-1/faces/1').some((m) => m.payload === ''));
@@ -60,7 +61,7 @@ test('events arrive in order at QoS 1 and match the EmotionEvent interface; face
     await live.waitFor('stats', () => live.on('fer-edge/robot-1/stats').length === 1);
     const stats = JSON.parse(live.on('fer-edge/robot-1/stats')[0]!.payload) as PipelineStats;
     assert.equal(stats.fps, 12.5);
-    assert.deepEqual(stats.mqtt, { connected: true, queued: 0, dropped: 0 });
+    assert.deepEqual(stats.mqtt, { connected: true, state: 'connected', queued: 0, spooled: 0, dropped: 0, refused: 0 });
   } finally {
     await publisher.close();
   }
@@ -144,13 +145,15 @@ test('events accepted before the first connection are sent, in order, once it is
   }
 });
 
-test('publishEvent never blocks, even with no broker reachable', async () => {
-  const publisher = await createMqttPublisher({ url: 'mqtt://127.0.0.1:1', reconnect: fastReconnect, closeTimeoutMs: 50 }, 'nowhere');
+test('publishEvent never blocks, even with no broker reachable and every event written to the outbox on disk', async (t) => {
+  const dir = tempDirForTests('fer-edge-outbox-', t);
+  const publisher = await createMqttPublisher({ url: 'mqtt://127.0.0.1:1', reconnect: fastReconnect, closeTimeoutMs: 50, outbox: { dir } }, 'nowhere');
   const start = performance.now();
   for (let i = 0; i < 1000; i++) publisher.publishEvent(sampleEvent(1, i));
   const elapsedMs = performance.now() - start;
   assert.equal(publisher.state.connected, false);
   assert.equal(publisher.state.queued, 1000);
+  assert.equal(publisher.state.spooled, 1000);
   assert.ok(elapsedMs < 1000, `1000 publishEvent calls took ${elapsedMs} ms`);
   await publisher.close();
 });

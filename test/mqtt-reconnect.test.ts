@@ -17,7 +17,7 @@ test('reconnect attempts back off exponentially to the maximum delay and never s
   await once(server, 'listening');
   const { port } = server.address() as { port: number };
   const publisher = await createMqttPublisher(
-    { url: `mqtt://127.0.0.1:${port}`, reconnect: { minDelayMs: 50, maxDelayMs: 400 }, closeTimeoutMs: 0 },
+    { url: `mqtt://127.0.0.1:${port}`, reconnect: { minDelayMs: 50, maxDelayMs: 400 }, closeTimeoutMs: 0, outbox: { dir: false } },
     'robot-backoff',
   );
   try {
@@ -28,7 +28,7 @@ test('reconnect attempts back off exponentially to the maximum delay and never s
     const gaps = attempts.slice(1).map((t, i) => t - attempts[i]!);
     assert.ok(gaps[0]! < 150, `first retry after ${gaps[0]} ms`);
     for (const gap of gaps.slice(4)) assert.ok(gap > 250 && gap < 600, `late gaps near 400 ms: ${gaps.map(Math.round)}`);
-    assert.deepEqual(publisher.state, { connected: false, queued: 1, dropped: 0, delivered: 0 });
+    assert.deepEqual(publisher.state, { connected: false, state: 'unreachable', queued: 1, spooled: 0, dropped: 0, refused: 0, delivered: 0 });
   } finally {
     await publisher.close();
     server.close();

@@ -67,15 +67,16 @@ test('mqtts with a private CA and username/password from the environment deliver
 });
 
 test('a wrong password or an unknown CA keeps the publisher disconnected (queuing, retrying) instead of failing the caller', async () => {
-  for (const [what, env] of [
-    ['wrong password', { [MQTT_ENV.url]: broker.url, [MQTT_ENV.username]: 'robot', [MQTT_ENV.password]: 'nope', [MQTT_ENV.ca]: pki.caFile }],
-    ['server certificate not trusted', { [MQTT_ENV.url]: broker.url, [MQTT_ENV.username]: 'robot', [MQTT_ENV.password]: 's3cret' }],
+  for (const [what, expectedState, env] of [
+    ['wrong password', 'refused', { [MQTT_ENV.url]: broker.url, [MQTT_ENV.username]: 'robot', [MQTT_ENV.password]: 'nope', [MQTT_ENV.ca]: pki.caFile }],
+    ['server certificate not trusted', 'unreachable', { [MQTT_ENV.url]: broker.url, [MQTT_ENV.username]: 'robot', [MQTT_ENV.password]: 's3cret' }],
   ] as const) {
-    const publisher = await createMqttPublisher({ reconnect: { minDelayMs: 100, maxDelayMs: 200 }, closeTimeoutMs: 0 }, 'robot-denied', env);
+    const publisher = await createMqttPublisher({ reconnect: { minDelayMs: 100, maxDelayMs: 200 }, closeTimeoutMs: 0, outbox: { dir: false } }, 'robot-denied', env);
     try {
       assert.equal(await publisher.waitConnected(700), false, what);
       publisher.publishEvent(sampleEvent(1, 0));
-      assert.deepEqual(publisher.state, { connected: false, queued: 1, dropped: 0, delivered: 0 }, what);
+      const { connected, state, queued, dropped, delivered } = publisher.state;
+      assert.deepEqual({ connected, state, queued, dropped, delivered }, { connected: false, state: expectedState, queued: 1, dropped: 0, delivered: 0 }, what);
     } finally {
       await publisher.close();
     }

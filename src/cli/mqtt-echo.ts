@@ -15,8 +15,14 @@ export class MqttEcho {
     private readonly statusTopic: string,
   ) {}
 
-  static async connect(url: string, topicBase: string, print: (event: EmotionEvent) => void): Promise<MqttEcho> {
-    const client = await mqtt.connectAsync(url, { clientId: `fer-edge-echo-${process.pid}`, protocolVersion: 4, reconnectPeriod: 500 });
+  static async connect(
+    url: string,
+    topicBase: string,
+    print: (event: EmotionEvent) => void,
+    credentials: { username?: string; password?: string } = {},
+  ): Promise<MqttEcho> {
+    const { username, password } = credentials;
+    const client = await mqtt.connectAsync(url, { clientId: `fer-edge-echo-${process.pid}`, protocolVersion: 4, reconnectPeriod: 500, username, password });
     const echo = new MqttEcho(client, `${topicBase}status`);
     client.on('message', (topic, payload) => {
       if (topic === echo.statusTopic) {

@@ -106,16 +106,18 @@ export interface PipelineStats {
   latency_ms: Record<string, LatencySummary>;
   /** The process's resident memory and V8 heap in use, MiB: what a long run watches for growth. Always set by the pipeline. */
   memory?: { rss_mib: number; heap_used_mib: number };
+  /**
+   * The MQTT publisher: `state` connected | connecting | unreachable (events queue) | refused (the broker refused the
+   * login); events `queued` (not yet acknowledged), of those `spooled` on disk, `dropped` (outbox full), and publishes
+   * the broker `refused` (MQTT 5 only).
+   */
   mqtt?: {
     connected: boolean;
+    state: 'connected' | 'connecting' | 'unreachable' | 'refused';
     queued: number;
+    spooled: number;
     dropped: number;
-    /** The connection: `unreachable` (events queue meanwhile), `refused` (the broker rejected the login: fatal). */
-    state?: 'connected' | 'connecting' | 'unreachable' | 'refused';
-    /** Events held in the on-disk outbox. */
-    spooled?: number;
-    /** Publishes the broker refused. */
-    refused?: number;
+    refused: number;
   };
   /** The preview page: viewers connected now, and frames JPEG-encoded for them so far (none while nobody watches). */
   preview?: { viewers: number; encoded_frames: number };

@@ -1,3 +1,4 @@
+import './isolated-state.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
@@ -16,6 +17,8 @@ export interface MosquittoOptions {
   tls?: { caFile: string; certFile: string; keyFile: string; requireClientCert?: boolean };
   /** A mosquitto_passwd file: anonymous clients are then refused. */
   passwordFile?: string;
+  /** A mosquitto acl_file: what each user may publish and subscribe to. */
+  aclFile?: string;
 }
 
 /** A real mosquitto on 127.0.0.1, on a free port, with its generated config and data in a temp dir. */
@@ -45,6 +48,7 @@ export class Mosquitto {
       'log_type warning',
     ];
     if (options.passwordFile) lines.push(`password_file ${options.passwordFile}`);
+    if (options.aclFile) lines.push(`acl_file ${options.aclFile}`);
     if (options.tls) {
       lines.push(`cafile ${options.tls.caFile}`, `certfile ${options.tls.certFile}`, `keyfile ${options.tls.keyFile}`);
       if (options.tls.requireClientCert) lines.push('require_certificate true');

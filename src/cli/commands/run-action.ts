@@ -3,7 +3,7 @@ import { parsePipelineConfig, readConfigFile, type PipelineConfig } from '../../
 import { ConfigError } from '../../core/errors.js';
 import { Pipeline } from '../../sdk/pipeline.js';
 import type { EmotionEvent } from '../../sdk/types.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../sdk/mqtt/index.js';
+import { startEmbeddedBroker, type EmbeddedBroker, type MqttConfig } from '../../sdk/mqtt/index.js';
 import { attachConfiguredSinks } from '../../sdk/sinks/configured-sinks.js';
 import type { MqttSink } from '../../sdk/sinks/mqtt-sink.js';
 import { MqttEcho } from '../mqtt-echo.js';
@@ -29,7 +29,7 @@ export async function runCommand(options: RunOptions): Promise<void> {
     const config = parsePipelineConfig(buildRunConfig(options), options.config ?? 'config');
     // The embedded broker belongs to the command rather than the publisher, so that it outlives the pipeline
     // until every event has reached the --echo subscriber.
-    const broker = config.mqtt !== false && !config.mqtt.url ? await startBroker(config.mqtt.embedded) : undefined;
+    const broker = config.mqtt !== false && !config.mqtt.url ? await startBroker(config.mqtt) : undefined;
     try {
       if (broker && config.mqtt !== false) config.mqtt = { ...config.mqtt, url: broker.url };
       if (signals.requested) return;
@@ -97,21 +97,24 @@ function previewConfig(fromFile: unknown, options: RunOptions): unknown {
   return withFlags(fromFile, flags);
 }
 
-function startBroker(embedded: { host: string; port: number }): Promise<EmbeddedBroker> {
-  return startEmbeddedBroker(embedded.host, embedded.port);
+function startBroker(mqtt: MqttConfig): Promise<EmbeddedBroker> {
+  return startEmbeddedBroker(mqtt.embedded.host, mqtt.embedded.port, mqtt);
 }
 
 async function runUntilDone(pipeline: Pipeline, mqtt: MqttSink | undefined, options: RunOptions): Promise<void> {
   const json = options.json === true;
   const print = json ? (event: EmotionEvent) => process.stdout.write(JSON.stringify(event) + '\n') : printEvent;
   if (options.echo && !mqtt) throw new ConfigError('--echo needs MQTT (drop --no-mqtt)');
-  const echo = options.echo && mqtt ? await MqttEcho.connect(mqttUrlOf(pipeline.config), mqtt.publisher.topics.base, print) : undefined;
+  const echo = options.echo && mqtt ? await MqttEcho.connect(mqttUrlOf(pipeline.config), mqtt.publisher.topics.base, print, mqtt.publisher.config) : undefined;
   if (!echo) pipeline.on('event', print);
+  // A login the broker refuses is a configuration error: stop, and exit 2 with its one line.
+  mqtt?.publisher.onLoginRefused(() => void pipeline.stop());
   try {
     await pipeline.run();
   } finally {
     await echo?.close();
   }
+  if (mqtt?.publisher.loginRefusal) throw mqtt.publisher.loginRefusal;
   const stats = pipeline.stats;
   if (!json) {
     const total = stats.latency_ms.total;

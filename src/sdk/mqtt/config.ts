@@ -1,73 +1,90 @@
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
 
 const BROKER_PROTOCOLS = ['mqtt:', 'mqtts:', 'ws:', 'wss:'];
 
-const mqttFields = z
-  .object({
-    /** mqtt://, mqtts://, ws:// or wss://. Absent: an embedded broker is started on `embedded.host:embedded.port`. */
-    url: z
-      .string()
-      .refine((value) => URL.canParse(value) && BROKER_PROTOCOLS.includes(new URL(value).protocol), {
-        message: `must be a URL starting with ${BROKER_PROTOCOLS.map((p) => `${p}//`).join(', ')}`,
-      })
-      .optional(),
-    /** Default: fer-edge-<device id>. */
-    clientId: z.string().min(1).optional(),
-    username: z.string().optional(),
-    password: z.string().optional(),
-    /** File paths (PEM). */
-    tls: z
-      .object({
-        ca: z.string().optional(),
-        cert: z.string().optional(),
-        key: z.string().optional(),
-        rejectUnauthorized: z.boolean().default(true),
-      })
-      .strict()
-      .optional(),
-    /** 4 = MQTT 3.1.1 (the embedded broker speaks only this), 5 = MQTT 5. */
-    protocolVersion: z.union([z.literal(4), z.literal(5)]).default(4),
-    keepaliveSec: z.number().int().min(0).max(65535).default(30),
-    /** Topics are `<topicPrefix>/<device id>/status|events|faces/<id>|stats`. */
-    topicPrefix: z
-      .string()
-      .min(1)
-      .refine((value) => !/[#+]/.test(value) && !value.endsWith('/'), { message: 'must not contain # or + or end with /' })
-      .default('fer-edge'),
-    /** Events not yet acknowledged by the broker (queued or in flight); beyond this the oldest queued are dropped. */
-    outboxSize: z.number().int().min(1).default(10_000),
-    /** QoS 1 events handed to the MQTT client at once, awaiting PUBACK. */
-    maxInflight: z.number().int().min(1).max(1000).default(32),
-    reconnect: z
-      .object({
-        minDelayMs: z.number().int().min(10).default(1000),
-        maxDelayMs: z.number().int().min(10).default(30_000),
-      })
-      .strict()
-      .refine((r) => r.maxDelayMs >= r.minDelayMs, { message: 'maxDelayMs must be >= minDelayMs' })
-      .prefault({}),
-    /** Per-frame face states (publishFaceState) refresh the retained `faces/<id>` at most this often; events at once. */
-    faceStateIntervalMs: z.number().int().min(0).default(1000),
-    /** How long close() waits for queued events to be acknowledged before it publishes `offline` and disconnects. */
-    closeTimeoutMs: z.number().int().min(0).default(3000),
-    embedded: z
-      .object({
-        host: z.string().default('127.0.0.1'),
-        port: z.number().int().min(0).max(65535).default(1883),
-      })
-      .strict()
-      .prefault({}),
-    homeAssistant: z
-      .object({
-        enabled: z.boolean().default(false),
-        discoveryPrefix: z.string().min(1).default('homeassistant'),
-      })
-      .strict()
-      .prefault({}),
-  })
-  .strict();
+const mqttFields = z.object({
+  /** mqtt://, mqtts://, ws:// or wss://. Absent: an embedded broker is started on `embedded.host:embedded.port`. */
+  url: z
+    .string()
+    .refine((value) => URL.canParse(value) && BROKER_PROTOCOLS.includes(new URL(value).protocol), {
+      message: `must be a URL starting with ${BROKER_PROTOCOLS.map((p) => `${p}//`).join(', ')}`,
+    })
+    .optional(),
+  /** Default: fer-edge-<device id>. */
+  clientId: z.string().min(1).optional(),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  /** File paths (PEM). */
+  tls: z
+    .object({
+      ca: z.string().optional(),
+      cert: z.string().optional(),
+      key: z.string().optional(),
+      rejectUnauthorized: z.boolean().default(true),
+    })
+    .strict()
+    .optional(),
+  /**
+   * 5 = MQTT 5, falling back to 3.1.1 when the broker refuses the version (under MQTT 5 a publish the broker refuses,
+   * e.g. by its ACL, is seen and counted); 4 = MQTT 3.1.1 only. The embedded broker speaks 3.1.1.
+   */
+  protocolVersion: z.union([z.literal(4), z.literal(5)]).default(5),
+  keepaliveSec: z.number().int().min(0).max(65535).default(30),
+  /** Topics are `<topicPrefix>/<device id>/status|events|faces/<id>|stats`. */
+  topicPrefix: z
+    .string()
+    .min(1)
+    .refine((value) => !/[#+]/.test(value) && !value.endsWith('/'), { message: 'must not contain # or + or end with /' })
+    .default('fer-edge'),
+  outbox: z
+    .object({
+      /**
+       * Where accepted events wait, on disk, until the broker acknowledges them, so that a restart loses none.
+       * Default: `$XDG_STATE_HOME/fer-edge/mqtt-outbox/<device id>` (`~/.local/state/...`). `false`: memory only.
+       */
+      dir: z.union([z.string().min(1), z.literal(false)]).optional(),
+      /** Events not yet acknowledged by the broker (queued or in flight); beyond this the oldest waiting are dropped. */
+      maxEvents: z.number().int().min(1).default(10_000),
+    })
+    .strict()
+    .prefault({}),
+  /** QoS 1 events handed to the MQTT client at once, awaiting PUBACK. */
+  maxInflight: z.number().int().min(1).max(1000).default(32),
+  reconnect: z
+    .object({
+      minDelayMs: z.number().int().min(10).default(1000),
+      maxDelayMs: z.number().int().min(10).default(30_000),
+    })
+    .strict()
+    .refine((r) => r.maxDelayMs >= r.minDelayMs, { message: 'maxDelayMs must be >= minDelayMs' })
+    .prefault({}),
+  /** Per-frame face states (publishFaceState) refresh the retained `faces/<id>` at most this often; events at once. */
+  faceStateIntervalMs: z.number().int().min(0).default(1000),
+  /**
+   * While connected, how long close() waits for queued events to be acknowledged before it publishes `offline` and
+   * disconnects (what is left stays in the outbox on disk). Not connected, close() does not wait.
+   */
+  closeTimeoutMs: z.number().int().min(0).default(1000),
+  embedded: z
+    .object({
+      /** Beyond 127.0.0.1/::1 only with `username` and `password`: the broker then admits only clients that log in with them. */
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(1883),
+    })
+    .strict()
+    .prefault({}),
+  homeAssistant: z
+    .object({
+      enabled: z.boolean().default(false),
+      discoveryPrefix: z.string().min(1).default('homeassistant'),
+    })
+    .strict()
+    .prefault({}),
+}).strict();
 
 /** The `mqtt` section: the fields above and the rules that tie them together. */
 export const mqttConfigSchema = mqttFields.superRefine((config, context) => {
@@ -78,7 +95,32 @@ export const mqttConfigSchema = mqttFields.superRefine((config, context) => {
   }
   if (config.tls && !config.url) problem('mqtt.tls is set but there is no mqtt.url (the embedded broker has no TLS)');
   if (config.tls && Boolean(config.tls.cert) !== Boolean(config.tls.key)) problem('mqtt.tls: a client certificate needs both cert and key');
+  if (!config.url && !isLoopbackHost(config.embedded.host) && !(config.username && config.password)) {
+    problem(embeddedExposedMessage(config.embedded.host));
+  }
 });
+
+/** The one line for an embedded broker that would accept anyone on the network. */
+export function embeddedExposedMessage(host: string): string {
+  return (
+    `mqtt.embedded.host: ${host} lets other machines reach the embedded broker, which then needs mqtt.username and ` +
+    `mqtt.password (or FER_EDGE_MQTT_USERNAME/FER_EDGE_MQTT_PASSWORD); or bind 127.0.0.1`
+  );
+}
+
+/** 127.0.0.0/8, ::1 and localhost: an address no other machine can connect to. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127\.\d+\.\d+\.\d+$/.test(bare);
+}
+
+/** The outbox directory for `deviceId`: `mqtt.outbox.dir`, the default under the user's state dir, or undefined for memory only. */
+export function outboxDir(config: MqttConfig, deviceId: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const { dir } = config.outbox;
+  if (dir === false) return undefined;
+  if (dir) return dir;
+  return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'fer-edge', 'mqtt-outbox', deviceId);
+}
 
 export type MqttConfig = z.infer<typeof mqttConfigSchema>;
 export type MqttConfigInput = z.input<typeof mqttConfigSchema>;

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
-import { FerEdgeError } from '../../core/errors.js';
+import { ConfigError, FerEdgeError } from '../../core/errors.js';
 import { childLogger } from '../../core/log.js';
+import { embeddedExposedMessage, isLoopbackHost } from './config.js';
 
 const logger = childLogger('embedded-broker');
 
@@ -13,12 +14,29 @@ export interface EmbeddedBroker {
   close(): Promise<void>;
 }
 
+export interface EmbeddedBrokerCredentials {
+  username?: string;
+  password?: string;
+}
+
 /**
- * An in-process aedes broker (MQTT 3.1.1 only; no persistence, no auth) for a robot with no broker of its own.
+ * An in-process aedes broker (MQTT 3.1.1 only; no persistence) for a robot with no broker of its own.
  * Port 0 picks a free port. A port already in use is a FerEdgeError that says how to fix it.
+ * With `credentials` (username and password) it admits only clients that log in with them; without, it binds only to
+ * a loopback address (a ConfigError naming mqtt.embedded.host otherwise), where nothing off the machine reaches it.
  */
-export async function startEmbeddedBroker(host = '127.0.0.1', port = 1883): Promise<EmbeddedBroker> {
+export async function startEmbeddedBroker(host = '127.0.0.1', port = 1883, credentials: EmbeddedBrokerCredentials = {}): Promise<EmbeddedBroker> {
+  const { username, password } = credentials;
+  const authenticated = Boolean(username && password);
+  if (!authenticated && !isLoopbackHost(host)) throw new ConfigError(embeddedExposedMessage(host));
   const broker = await Aedes.createBroker();
+  if (authenticated) {
+    broker.authenticate = (_client, user, pass, done) => {
+      if (user === username && pass?.toString() === password) return done(null, true);
+      // CONNACK return code 4: bad user name or password.
+      done(Object.assign(new Error('bad user name or password'), { returnCode: 4 }) as Parameters<typeof done>[0], false);
+    };
+  }
   const server = createServer(broker.handle);
   try {
     await listen(server, host, port);
@@ -36,7 +54,7 @@ export async function startEmbeddedBroker(host = '127.0.0.1', port = 1883): Prom
   const address = server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const url = `mqtt://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
-  logger.info({ url }, 'embedded MQTT broker listening');
+  logger.info({ url, authenticated }, 'embedded MQTT broker listening');
 
   let closing: Promise<void> | undefined;
   return {

@@ -89,6 +89,11 @@ export class FaceStates {
     if (!this.current.has(faceId)) this.toClear.add(faceId);
   }
 
+  /** A face announced by an event and not ended. */
+  has(faceId: number): boolean {
+    return this.current.has(faceId);
+  }
+
   get size(): number {
     return this.current.size;
   }

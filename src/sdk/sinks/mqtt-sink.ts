@@ -21,8 +21,7 @@ export class MqttSink implements PipelineSink {
   }
 
   stats(): Partial<PipelineStats> {
-    const { connected, queued, dropped } = this.publisher.state;
-    return { mqtt: { connected, queued, dropped } };
+    return { mqtt: this.publisher.stats };
   }
 
   close(): Promise<void> {
