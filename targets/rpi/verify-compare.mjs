@@ -1,5 +1,5 @@
 // Comparisons for targets/rpi/verify-arm64.sh (plain Node.js, no dependencies). Exit 1 when the runs disagree.
-//   node verify-compare.mjs events <x86-64 service log> <arm64 service log>
+//   node verify-compare.mjs events <x86-64 service log> <arm64 service log> [frames: compare events before this frame]
 //   node verify-compare.mjs outputs <x86-64 predictions.jsonl> <arm64 predictions.jsonl> <max |dp|>
 import { readFileSync } from 'node:fs';
 
@@ -23,9 +23,10 @@ function events(path) {
 
 const show = (e) => `frame ${e.frame} person ${e.person} ${e.type} ${e.label} box ${e.box.join(',')}`;
 
-function compareEvents(referencePath, runPath) {
-  const reference = events(referencePath);
-  const run = events(runPath);
+function compareEvents(referencePath, runPath, frames) {
+  const before = (e) => frames === undefined || e.frame < frames;
+  const reference = events(referencePath).filter(before);
+  const run = events(runPath).filter(before);
   const problems = [];
   if (reference.length === 0) problems.push('no events in the x86-64 run');
   let confidence = 0;
@@ -92,10 +93,11 @@ function compareOutputs(referencePath, runPath, tolerance) {
   return ok;
 }
 
-const [mode, referencePath, runPath, tolerance] = process.argv.slice(2);
+// The fourth argument: the frame limit for events, the tolerance for outputs.
+const [mode, referencePath, runPath, fourth] = process.argv.slice(2);
 let ok;
-if (mode === 'events' && runPath) ok = compareEvents(referencePath, runPath);
-else if (mode === 'outputs' && tolerance) ok = compareOutputs(referencePath, runPath, Number(tolerance));
+if (mode === 'events' && runPath) ok = compareEvents(referencePath, runPath, fourth === undefined ? undefined : Number(fourth));
+else if (mode === 'outputs' && fourth) ok = compareOutputs(referencePath, runPath, Number(fourth));
 else {
   console.error('usage: verify-compare.mjs events <x86-64 log> <arm64 log> | outputs <x86-64 jsonl> <arm64 jsonl> <max |dp|>');
   process.exit(2);
