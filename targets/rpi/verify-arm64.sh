@@ -236,7 +236,8 @@ prepare_media() {
 
 # systemd cannot be PID 1 under qemu-user, so a stand-in does what the unit says: `service restart|stop <root>` runs
 # the unit's ExecStart as its User, in its WorkingDirectory, with its Environment (not its resource limits or
-# sandboxing), standard output and error to <root>/state/service.log (the journal).
+# sandboxing), with no other environment than PATH and the unit's (as systemd), standard output and error to
+# <root>/state/service.log (the journal).
 write_service_command() {
   cat >"$1" <<'SERVICE'
 #!/bin/sh
@@ -260,7 +261,7 @@ cd "$(value WorkingDirectory)"
 as=
 if [ "$(id -u)" = 0 ] && id "$user" >/dev/null 2>&1; then as="runuser -u $user --"; fi
 # shellcheck disable=SC2046,SC2086 # the unit's words, split as systemd splits them (no quoting in these units)
-setsid $as env $(value Environment) $(value ExecStart) </dev/null >"$root/state/service.log" 2>&1 &
+setsid $as env -i "PATH=$PATH" $(value Environment) $(value ExecStart) </dev/null >"$root/state/service.log" 2>&1 &
 echo $! >"$pidfile"
 SERVICE
   chmod 755 "$1"
