@@ -325,7 +325,7 @@ wait_service() {
   cp "$state/service.log" "$out"
   # Under systemd the run logs JSON records (FER_EDGE_LOG_FORMAT=json in the unit): the summary is a record's message.
   summary=$(grep -o 'processed [0-9]* frames[^"]*' "$out" | tail -n 1)
-  echo "  $side: played the clip once in $(($(date +%s) - started)) s, stopped at frame $frames${summary:+ ($summary)}"
+  echo "  $side: stopped after $(($(date +%s) - started)) s at frame $frames${summary:+ ($summary)}"
 }
 
 failures=0
