@@ -16,7 +16,7 @@ export interface HealthReport {
   last_frame_ts: number | null;
   fps: number;
   source: string;
-  mqtt: null | Record<string, unknown>;
+  mqtt: null | { state: string; queued: number; spooled: number; dropped: number; refused: number };
   reason?: string;
 }
 
