@@ -89,6 +89,7 @@ stale_lock() {
     [ -n "$(find "$ROOT/.lock" -maxdepth 0 -mmin +1 2>/dev/null)" ] || return 1
     why="it has no owner"
   else
+    # shellcheck disable=SC2086 # the owner line's words: pid, boot id, start time
     set -- $owner
     if [ "${2:-}" != "$(boot_id)" ]; then
       why="install pid $1 ran before the last reboot"
@@ -199,6 +200,7 @@ install_unit() {
 
 # The first value of a top-level key in one line of JSON (health.json: flat but for "mqtt", which has none of ours).
 json_field() {
+  # shellcheck disable=SC2020 # one character for another: each of , { } ends a line
   printf '%s\n' "$1" | tr ',{}' '\n\n\n' | sed -n "s/^[[:space:]]*\"$2\"[[:space:]]*:[[:space:]]*//p" | head -n 1 | sed 's/^"//; s/"$//'
 }
 
@@ -225,7 +227,7 @@ restart_healthy() {
   # ("offline") may have landed after the rm above.
   touch "$marker"
   deadline=$(($(date +%s) + TIMEOUT))
-  first_pid= first_ts= first_frames= last_ts= seen_pid= status= reason=
+  first_pid='' first_ts='' first_frames='' last_ts='' seen_pid='' status='' reason=''
   while :; do
     if [ -f "$health" ] && [ -n "$(find "$health" -newer "$marker" 2>/dev/null)" ]; then
       reading=$(cat "$health" 2>/dev/null || true)
@@ -236,7 +238,7 @@ restart_healthy() {
         status=$(json_field "$reading" status) reason=$(json_string "$reading" reason)
         # The previous process, should a service command return before it is gone.
         if [ "$pid" = "$stopped_pid" ]; then
-          status= reason=
+          status='' reason=''
           continue
         fi
         # Another process wrote this reading than the last: the service exited and was started again.
