@@ -31,7 +31,8 @@ export async function runCommand(options: RunOptions): Promise<void> {
     // until every event has reached the --echo subscriber.
     const broker = config.mqtt !== false && !config.mqtt.url ? await startBroker(config.mqtt) : undefined;
     try {
-      if (broker && config.mqtt !== false) config.mqtt = { ...config.mqtt, url: broker.url };
+      // The embedded aedes broker speaks MQTT 3.1.1 only: no version fallback to go through (and log).
+      if (broker && config.mqtt !== false) config.mqtt = { ...config.mqtt, url: broker.url, protocolVersion: 4 };
       if (signals.requested) return;
       const pipeline = await Pipeline.create(config, options.maxFrames ? { maxFrames: options.maxFrames } : {});
       const { mqtt, preview, health } = await attachConfiguredSinks(pipeline);
