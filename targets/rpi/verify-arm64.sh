@@ -76,6 +76,8 @@ in_root() {
 cleanup() {
   set +e
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+  # sshd under qemu outlives the chroot process that started it.
+  [ -n "${ssh_port:-}" ] && pkill -f "sshd -D -e -p $ssh_port " 2>/dev/null
   [ -x "$rootfs/usr/local/lib/fer-edge-verify/service" ] && [ -d "$rootfs/proc/self" ] &&
     in_root /usr/local/lib/fer-edge-verify/service stop "$robot_root" >/dev/null 2>&1
   [ -n "${x86_service:-}" ] && "$x86_service" stop "$robot_root" >/dev/null 2>&1
@@ -326,7 +328,8 @@ wait_service() {
   fi
   cp "$state/service.log" "$out"
   # Under systemd the run logs JSON records (FER_EDGE_LOG_FORMAT=json in the unit): the summary is a record's message.
-  summary=$(grep -o 'processed [0-9]* frames[^"]*' "$out" | tail -n 1)
+  # None when the stop took longer than the run's deadline (slow under emulation) and the process ended by SIGTERM.
+  summary=$(grep -o 'processed [0-9]* frames[^"]*' "$out" | tail -n 1 || true)
   echo "  $side: stopped after $(($(date +%s) - started)) s at frame $frames${summary:+ ($summary)}"
 }
 
