@@ -7,16 +7,15 @@ import { installBundle, type InstallOptions } from '../src/deploy/deploy.js';
 import { BUSY_EXIT_CODE } from '../src/deploy/deploy-error.js';
 import { prepareBundle, type BundleRequest, type PreparedBundle } from '../src/deploy/prepare-bundle.js';
 import { SshHost, type SshOptions } from '../src/deploy/ssh-host.js';
-import { deployWith, makeModelsDir, writeConfigs, writeServiceCommand } from './helpers/deploy-fixtures.js';
+import { deployWith, sshDeployFixture } from './helpers/deploy-fixtures.js';
 import { PEER_MODEL } from './helpers/model-fixtures.js';
 import { processes, waitFor } from './helpers/process-tree.js';
-import { repoRoot, skipUnlessShared } from './helpers/shared.js';
-import { startSshd, type TestSshd } from './helpers/sshd.js';
+import { skipUnlessShared } from './helpers/shared.js';
+import type { TestSshd } from './helpers/sshd.js';
 import { makeTempDir, removeTempDir } from './helpers/temp-dir.js';
 
 // Deploys that are cut off, run twice at once, or meet a full disk, over a real sshd; the "robot" is a directory.
 const skip = skipUnlessShared(PEER_MODEL);
-const targetsDir = join(repoRoot, 'targets');
 let sshd: TestSshd;
 let work: string;
 let root: string;
@@ -34,14 +33,7 @@ function robot(options: Partial<SshOptions> = {}, at = root): SshHost {
 }
 
 before(async () => {
-  sshd = await startSshd();
-  work = makeTempDir('fer-edge-deploy-faults-');
-  root = join(work, 'robot');
-  ssh = { host: sshd.host, port: sshd.port, identityFile: sshd.identityFile, options: [`UserKnownHostsFile=${sshd.knownHostsFile}`] };
-  configs = writeConfigs(work);
-  service = { healthTimeoutSeconds: 5, serviceCommand: writeServiceCommand(work) };
-  const modelsDir = skip ? work : makeModelsDir(join(work, 'models'));
-  request = (extra) => ({ root, targetsDir, ferEdgeVersion: '0.0.0-test', target: 'rpi', modelsDir, configPath: configs.good, ...extra });
+  ({ sshd, work, root, ssh, configs, service, request } = await sshDeployFixture('fer-edge-deploy-faults-', !skip));
 });
 
 after(async () => {

@@ -6,11 +6,11 @@ import { after, before, test } from 'node:test';
 import { listReleases, packagedInstaller, type ServiceOptions } from '../src/deploy/deploy.js';
 import { prepareBundle, type BundleRequest } from '../src/deploy/prepare-bundle.js';
 import { SshHost, type SshOptions } from '../src/deploy/ssh-host.js';
-import { corruptBundle, deployWith, makeModelsDir, writeConfigs, writeServiceCommand } from './helpers/deploy-fixtures.js';
+import { corruptBundle, deployWith, sshDeployFixture } from './helpers/deploy-fixtures.js';
 import { PEER_MODEL } from './helpers/model-fixtures.js';
 import { repoRoot, skipUnlessShared } from './helpers/shared.js';
-import { freePort, startSshd, type TestSshd } from './helpers/sshd.js';
-import { makeTempDir, removeTempDir } from './helpers/temp-dir.js';
+import { freePort, type TestSshd } from './helpers/sshd.js';
+import { removeTempDir } from './helpers/temp-dir.js';
 
 // `fer-edge deploy --host`: a real OpenSSH server on 127.0.0.1 with throwaway keys; the "robot" is a temp directory.
 const skip = skipUnlessShared(PEER_MODEL);
@@ -32,14 +32,7 @@ function robot(options: Partial<SshOptions> = {}): SshHost {
 }
 
 before(async () => {
-  sshd = await startSshd();
-  work = makeTempDir('fer-edge-deploy-ssh-');
-  root = join(work, 'robot');
-  ssh = { host: sshd.host, port: sshd.port, identityFile: sshd.identityFile, options: [`UserKnownHostsFile=${sshd.knownHostsFile}`] };
-  configs = writeConfigs(work);
-  service = { healthTimeoutSeconds: 5, serviceCommand: writeServiceCommand(work) };
-  const modelsDir = skip ? work : makeModelsDir(join(work, 'models'));
-  request = (extra) => ({ root, targetsDir, ferEdgeVersion: '0.0.0-test', target: 'rpi', modelsDir, configPath: configs.good, ...extra });
+  ({ sshd, work, root, ssh, configs, service, request } = await sshDeployFixture('fer-edge-deploy-ssh-', !skip));
 });
 
 after(async () => {

@@ -4,8 +4,11 @@ import * as tar from 'tar';
 import { installBundle, type ServiceOptions } from '../../src/deploy/deploy.js';
 import { prepareBundle, type BundleRequest } from '../../src/deploy/prepare-bundle.js';
 import type { ReleaseHost } from '../../src/deploy/release-host.js';
+import type { SshOptions } from '../../src/deploy/ssh-host.js';
 import { PEER_MODEL, peerManifest } from './model-fixtures.js';
 import { repoRoot, sharedPath } from './shared.js';
+import { startSshd, type TestSshd } from './sshd.js';
+import { makeTempDir } from './temp-dir.js';
 
 function writeManifest(modelPath: string, name: string, format: 'onnx' | 'tflite', precision: string, qdqFlavor?: string): void {
   const qdq = qdqFlavor ? { qdq: { flavor: qdqFlavor, activations: '-', weights: '-', bias: '-' } } : {};
@@ -99,4 +102,30 @@ export async function corruptBundle(bundlePath: string, outPath: string, workDir
   bytes[bytes.length >> 1]! ^= 0xff;
   writeFileSync(model, bytes);
   await tar.create({ gzip: true, file: outPath, cwd: dir, portable: true }, readdirSync(dir));
+}
+
+/** A real sshd on 127.0.0.1 and a "robot" directory to deploy to, with configs, a service command and a bundle request. */
+export interface SshDeployFixture {
+  sshd: TestSshd;
+  work: string;
+  root: string;
+  ssh: SshOptions;
+  configs: { good: string; bad: string };
+  service: ServiceOptions;
+  request: (extra: Partial<BundleRequest>) => BundleRequest;
+}
+
+export async function sshDeployFixture(prefix: string, withModels: boolean): Promise<SshDeployFixture> {
+  const sshd = await startSshd();
+  const work = makeTempDir(prefix);
+  const root = join(work, 'robot');
+  const ssh = { host: sshd.host, port: sshd.port, identityFile: sshd.identityFile, options: [`UserKnownHostsFile=${sshd.knownHostsFile}`] };
+  const configs = writeConfigs(work);
+  const service = { healthTimeoutSeconds: 5, serviceCommand: writeServiceCommand(work) };
+  const modelsDir = withModels ? makeModelsDir(join(work, 'models')) : work;
+  const targetsDir = join(repoRoot, 'targets');
+  const request = (extra: Partial<BundleRequest>): BundleRequest => ({
+    root, targetsDir, ferEdgeVersion: '0.0.0-test', target: 'rpi', modelsDir, configPath: configs.good, ...extra,
+  });
+  return { sshd, work, root, ssh, configs, service, request };
 }

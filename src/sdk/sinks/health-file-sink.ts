@@ -95,7 +95,7 @@ export class HealthFileSink implements PipelineSink {
       last_frame_ts: this.lastFrameAt,
       fps: Math.round(this.fps.rate() * 10) / 10,
       source: this.source.status,
-      mqtt: mqtt && { state: mqtt.state ?? (mqtt.connected ? 'connected' : 'unreachable'), queued: mqtt.queued, spooled: mqtt.spooled ?? 0, dropped: mqtt.dropped, refused: mqtt.refused ?? 0 },
+      mqtt: mqtt && { state: mqtt.state, queued: mqtt.queued, spooled: mqtt.spooled, dropped: mqtt.dropped, refused: mqtt.refused },
       ...(reason ? { reason: status === 'offline' && offlineReason ? offlineReason : reason } : {}),
     };
   }
@@ -106,12 +106,12 @@ export class HealthFileSink implements PipelineSink {
   }
 
   private writeIfChanged(): void {
-    if (healthStatusOf(this.report()) !== this.written) this.write();
+    const report = this.report();
+    if (healthStatusOf(report) !== this.written) this.write(report);
   }
 
   /** Writes in order, one at a time (they share the tmp file). */
-  private write(): void {
-    const report = this.report();
+  private write(report = this.report()): void {
     this.written = healthStatusOf(report);
     const path = this.options.file;
     const body = JSON.stringify(report) + '\n';
