@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import cv, { type Mat, type VideoCapture } from '../opencv.js';
 import { SourceError } from '../../core/errors.js';
 import { childLogger } from '../../core/log.js';
+import { within } from '../../core/within.js';
 import { matToFrame } from '../preprocess/frame-mat.js';
 import type { Frame } from '../types.js';
 import { trackAbandonedRead } from './abandoned-reads.js';
@@ -66,7 +67,7 @@ export class OpencvSource implements FrameSource {
     // Releasing the capture while a readAsync runs on the thread pool would free it under the reader's feet. A read
     // that blocks (a stream or camera that stalled: OpenCV's V4L2 and GStreamer reads have no timeout) is abandoned:
     // the capture is released when it returns, and the source can reopen meanwhile.
-    if (pendingRead && !(await settlesWithin(pendingRead, READ_SETTLE_MS))) {
+    if (pendingRead && !(await within(pendingRead.then(() => true, () => true), READ_SETTLE_MS, false))) {
       logger.debug({ source: this.describe() }, 'read still blocked: capture released when it returns');
       trackAbandonedRead(pendingRead);
       pendingRead.then(
@@ -131,19 +132,6 @@ export class OpencvSource implements FrameSource {
   }
 }
 
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const settled = promise.then(
-    () => true,
-    () => true,
-  );
-  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([settled, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function redactPassword(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');

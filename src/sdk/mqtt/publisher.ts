@@ -14,6 +14,7 @@ import { OutboxJournal } from './outbox-journal.js';
 import { isLoginRefused, isPublishRefused, isVersionRefused } from './refusals.js';
 import { retainedFaceIds } from './stale-faces.js';
 import { deviceTopics, type DeviceTopics } from './topics.js';
+import { within } from '../../core/within.js';
 
 const logger = childLogger('mqtt');
 const DROP_LOG_INTERVAL_MS = 30_000;
@@ -290,9 +291,9 @@ export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
     // A first connection still under way (a broker not yet known to be unreachable) gets the same time to come up.
     if (this.outbox.pending > 0) await this.firstAttemptSettled(this.config.closeTimeoutMs);
     if (this.client.connected) await this.waitDrained(Math.max(0, deadline - Date.now()));
-    if (this.client.connected && this.staleFacesCleared) await this.withTimeout(this.staleFacesCleared, deadline - Date.now());
+    if (this.client.connected && this.staleFacesCleared) await within(this.staleFacesCleared, deadline - Date.now(), false);
     if (this.client.connected) {
-      await this.withTimeout(this.publishQos1(this.topics.status, 'offline', true), deadline - Date.now());
+      await within(this.publishQos1(this.topics.status, 'offline', true), deadline - Date.now(), false);
     }
     const { queued, spooled, delivered, dropped, refused } = this.state;
     if (queued > 0 && spooled >= queued) {
@@ -485,16 +486,6 @@ export class MqttPublisher extends EventEmitter<MqttPublisherEvents> {
     if (now - this.lastRefusedLogAt < DROP_LOG_INTERVAL_MS) return;
     this.lastRefusedLogAt = now;
     logger.warn({ topic, err: error.message, refused_total: this.state.refused }, 'the MQTT broker refused a publish (check its ACL for this user); refused events are not re-sent');
-  }
-
-  private async withTimeout(promise: Promise<boolean>, timeoutMs: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, timeoutMs))));
-    try {
-      return await Promise.race([promise, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   private logDrops(): void {

@@ -1,4 +1,5 @@
 import type { MqttClient } from 'mqtt';
+import { within } from '../../core/within.js';
 
 /**
  * Face ids that have a retained, non-empty `<facesPrefix><id>` message on the broker. Called on the first connection,
@@ -16,8 +17,6 @@ export async function retainedFaceIds(client: MqttClient, facesPrefix: string, t
     if (Number.isSafeInteger(id)) found.add(id);
   };
   client.on('message', onMessage);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
   try {
     const swept = (async () => {
       const granted = await client.subscribeAsync(filter, { qos: 0 });
@@ -26,11 +25,10 @@ export async function retainedFaceIds(client: MqttClient, facesPrefix: string, t
       return true;
     })();
     swept.catch(() => undefined);
-    return (await Promise.race([swept, timeout])) ? [...found] : [];
+    return (await within(swept, timeoutMs, false)) ? [...found] : [];
   } catch {
     return [];
   } finally {
-    clearTimeout(timer);
     client.off('message', onMessage);
   }
 }
